@@ -18,7 +18,8 @@ public sealed class LogLikelihoodScorer : IDisposable
     private readonly Device _device;
     private readonly ScoringOptions _options;
 
-    private LogLikelihoodScorer(CausalLanguageModel model, Device device, ScoringOptions options)
+    /// <summary>Scores with a model already built (the benchmark's random GPT-2); the scorer owns and disposes it.</summary>
+    internal LogLikelihoodScorer(CausalLanguageModel model, Device device, ScoringOptions options)
     {
         _model = model;
         _device = device;
