@@ -1,0 +1,34 @@
+using System.Globalization;
+
+namespace LogLikeMap.Web.Components.Map;
+
+/// <summary>How numbers about models read on every page (one place, so the map, panel and tables agree).</summary>
+public static class ModelFormat
+{
+    /// <summary>124000000 -> "124M", 1300000000 -> "1.3B", 7000 -> "7K".</summary>
+    public static string Parameters(long? parameters)
+    {
+        if (parameters is not { } p)
+            return "unknown";
+        (double value, string suffix) = p switch
+        {
+            >= 1_000_000_000_000 => (p / 1e12, "T"),
+            >= 1_000_000_000 => (p / 1e9, "B"),
+            >= 1_000_000 => (p / 1e6, "M"),
+            >= 1_000 => (p / 1e3, "K"),
+            _ => (p, ""),
+        };
+        return value.ToString(value >= 100 ? "0" : "0.#", CultureInfo.InvariantCulture) + suffix;
+    }
+
+    /// <summary>KL in nats per text: typical values run from about 1 to a few hundred, so four significant digits.</summary>
+    public static string KlNats(double nats) => nats.ToString("G4", CultureInfo.InvariantCulture);
+
+    /// <summary>KL in bits per byte: the follow-up papers report 0.01 to 3, so three decimals.</summary>
+    public static string KlBitsPerByte(double bitsPerByte) => bitsPerByte.ToString("0.000", CultureInfo.InvariantCulture);
+
+    public static string LogLikelihood(double nats) => nats.ToString("0.0", CultureInfo.InvariantCulture);
+
+    public static string Date(DateTimeOffset? date) =>
+        date?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "unknown";
+}
