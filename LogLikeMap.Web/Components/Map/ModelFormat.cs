@@ -21,8 +21,14 @@ public static class ModelFormat
         return value.ToString(value >= 100 ? "0" : "0.#", CultureInfo.InvariantCulture) + suffix;
     }
 
-    /// <summary>KL in nats per text: typical values run from about 1 to a few hundred, so four significant digits.</summary>
-    public static string KlNats(double nats) => nats.ToString("G4", CultureInfo.InvariantCulture);
+    /// <summary>
+    /// KL in nats per text with four significant digits and never an exponent: 12.35, 250.0, 1235, 0.01230.
+    /// </summary>
+    public static string KlNats(double nats)
+    {
+        var decimals = nats == 0 || !double.IsFinite(nats) ? 0 : Math.Clamp(3 - (int)Math.Floor(Math.Log10(Math.Abs(nats))), 0, 8);
+        return nats.ToString("F" + decimals.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+    }
 
     /// <summary>KL in bits per byte: the follow-up papers report 0.01 to 3, so three decimals.</summary>
     public static string KlBitsPerByte(double bitsPerByte) => bitsPerByte.ToString("0.000", CultureInfo.InvariantCulture);
