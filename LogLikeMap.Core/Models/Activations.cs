@@ -1,3 +1,4 @@
+using LogLikeMap.Core.Checkpoints;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -24,6 +25,6 @@ internal static class Activations
     public static Func<Tensor, Tensor> Named(string name) =>
         ByName.TryGetValue(name, out var activation)
             ? activation
-            : throw new InvalidDataException(
+            : throw new CheckpointException(
                 $"config.json: the activation '{name}' is not supported; supported: {string.Join(", ", ByName.Keys)}.");
 }

@@ -53,7 +53,7 @@ public static class CheckpointLoader
             var info = weights.Info(key);
             if (!info.Shape.SequenceEqual(parameter.shape))
             {
-                throw new InvalidDataException(
+                throw new CheckpointException(
                     $"{source}: the tensor '{key}' has shape [{string.Join(", ", info.Shape)}], but this config.json " +
                     $"({architecture.ModelType}) needs [{string.Join(", ", parameter.shape)}]. The weights do not belong to this config.");
             }
@@ -61,7 +61,7 @@ public static class CheckpointLoader
         }
         if (missing.Count > 0)
         {
-            throw new InvalidDataException(
+            throw new CheckpointException(
                 $"{source}: the checkpoint lacks {missing.Count} tensor(s) that a {architecture.ModelType} model with this " +
                 $"config.json needs: {string.Join(", ", missing.Take(10))}{(missing.Count > 10 ? ", ..." : "")}.");
         }
@@ -92,7 +92,7 @@ public static class CheckpointLoader
         TensorDType.F16 => ScalarType.Float16,
         TensorDType.BF16 => ScalarType.BFloat16,
         TensorDType.F64 => ScalarType.Float64,
-        _ => throw new InvalidDataException(
+        _ => throw new CheckpointException(
             $"{source}: the tensor '{info.Name}' is stored as {info.DType}; weights must be F32, F16, BF16 or F64."),
     };
 }

@@ -1,3 +1,4 @@
+using LogLikeMap.Core.Checkpoints;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -26,7 +27,7 @@ internal sealed class ConfigReader(JsonObject config, string modelType)
     /// <summary>True when the key is present with a non-null value.</summary>
     public bool Has(string key) => config[key] is not null;
 
-    public InvalidDataException Invalid(string message) =>
+    public CheckpointException Invalid(string message) =>
         new($"config.json ({modelType}): {message}");
 
     private T Required<T>(string key, string kind, Func<JsonNode, T> read) =>

@@ -1,3 +1,4 @@
+using LogLikeMap.Core.Checkpoints;
 using System.Text.Json.Nodes;
 
 namespace LogLikeMap.Core.Models;
@@ -27,7 +28,7 @@ public static class ModelRegistry
     /// <summary>The architecture for a <c>model_type</c>; an unsupported type is refused with the supported list.</summary>
     public static ModelArchitecture Find(string modelType) =>
         Array.Find(Architectures, a => a.ModelType == modelType)
-        ?? throw new NotSupportedException(
+        ?? throw new CheckpointException(
             $"The architecture (model_type) '{modelType}' is not supported. Supported: {string.Join(", ", ModelTypes)}.");
 
     /// <summary>A randomly initialised model from the contents of a config.json (which names its <c>model_type</c>).</summary>
@@ -35,7 +36,7 @@ public static class ModelRegistry
     {
         ArgumentNullException.ThrowIfNull(config);
         var modelType = config["model_type"]?.GetValue<string>()
-            ?? throw new InvalidDataException("config.json has no 'model_type'; it cannot say which architecture to build.");
+            ?? throw new CheckpointException("config.json has no 'model_type'; it cannot say which architecture to build.");
         return Find(modelType).Create(config);
     }
 }

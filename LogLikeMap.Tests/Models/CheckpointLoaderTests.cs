@@ -26,7 +26,7 @@ public sealed class CheckpointLoaderTests : IDisposable
     {
         EditConfig(config => config["model_type"] = "bloom");
 
-        var error = Assert.Throws<NotSupportedException>(() => Load());
+        var error = Assert.Throws<CheckpointException>(() => Load());
 
         Assert.Contains("'bloom'", error.Message, StringComparison.Ordinal);
         Assert.Contains("gpt2, llama, mistral, qwen2, gpt_neox", error.Message, StringComparison.Ordinal);
@@ -38,7 +38,7 @@ public sealed class CheckpointLoaderTests : IDisposable
         // An untied head needs lm_head.weight, which this tied checkpoint does not store.
         EditConfig(config => config["tie_word_embeddings"] = false);
 
-        var error = Assert.Throws<InvalidDataException>(() => Load());
+        var error = Assert.Throws<CheckpointException>(() => Load());
 
         Assert.Contains("lacks 1 tensor(s)", error.Message, StringComparison.Ordinal);
         Assert.Contains("lm_head.weight", error.Message, StringComparison.Ordinal);
@@ -49,7 +49,7 @@ public sealed class CheckpointLoaderTests : IDisposable
     {
         EditConfig(config => config["n_inner"] = 64);
 
-        var error = Assert.Throws<InvalidDataException>(() => Load());
+        var error = Assert.Throws<CheckpointException>(() => Load());
 
         Assert.Contains("'transformer.h.0.mlp.c_fc.weight' has shape [32, 128]", error.Message, StringComparison.Ordinal);
         Assert.Contains("needs [32, 64]", error.Message, StringComparison.Ordinal);
