@@ -13,6 +13,7 @@ public static class BenchCommand
         var command = new Command("bench", "Benchmarks: time the engine on this machine next to the Python reference.");
         foreach (var subcommand in new Command[]
         {
+            BenchMapCommand.Create(),
             BenchScoringCommand.Create(),
         })
         {
