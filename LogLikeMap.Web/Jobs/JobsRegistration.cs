@@ -16,7 +16,10 @@ public static class JobsRegistration
     /// <summary>Map refreshes and placements.</summary>
     public const string MapQueue = "map";
 
-    /// <summary>Hangfire with the configured storage, two servers (scoring: one worker; map) and the job monitor.</summary>
+    /// <summary>
+    /// Hangfire with the configured storage, two servers (scoring: one worker; map) and the job monitor.
+    /// Hangfire keeps its storage in a process-wide static (JobStorage.Current): one app per process.
+    /// </summary>
     public static IHostApplicationBuilder AddJobs(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -34,8 +37,6 @@ public static class JobsRegistration
                 .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
                 .UseSimpleAssemblyNameTypeSerializer()
                 .UseRecommendedSerializerSettings();
-            // A failed scoring or refresh run is better shown than silently retried 10 times.
-            GlobalJobFilters.Filters.Add(new AutomaticRetryAttribute { Attempts = 0 });
             UseStorage(configuration, options, services.GetRequiredService<DataPaths>());
         });
         builder.Services.AddHangfireServer(o =>

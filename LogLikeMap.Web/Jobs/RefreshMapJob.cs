@@ -13,6 +13,8 @@ namespace LogLikeMap.Web.Jobs;
 /// </summary>
 public sealed class RefreshMapJob(MapMaintenance maintenance, JobMonitor monitor, TimeProvider time)
 {
+    // A failed run is shown with its reason rather than silently retried; a retry is a new upload or refresh.
+    [AutomaticRetry(Attempts = 0)]
     [Queue(JobsRegistration.MapQueue)]
     [DisplayName("Refresh the map layout")]
     public Task RunAsync(PerformContext? context, CancellationToken cancellationToken)

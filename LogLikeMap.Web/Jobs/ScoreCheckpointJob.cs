@@ -14,6 +14,8 @@ namespace LogLikeMap.Web.Jobs;
 /// </summary>
 public sealed class ScoreCheckpointJob(MapMaintenance maintenance, ModelMapService map, DataPaths paths, JobMonitor monitor, TimeProvider time)
 {
+    // A failed run is shown with its reason rather than silently retried; a retry is a new upload or refresh.
+    [AutomaticRetry(Attempts = 0)]
     [Queue(JobsRegistration.ScoringQueue)]
     [DisplayName("Place uploaded model (upload {0})")]
     public async Task RunAsync(string uploadId, PerformContext? context, CancellationToken cancellationToken)

@@ -10,6 +10,7 @@ using Microsoft.Extensions.Options;
 
 namespace LogLikeMap.Tests.Web.Api;
 
+[Collection(WebAppCollection.Name)]
 public sealed class AdminApiTests(WebAppFactory factory) : IClassFixture<WebAppFactory>
 {
     [Theory]

@@ -13,6 +13,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace LogLikeMap.Tests.Web.Jobs;
 
+[Collection(WebAppCollection.Name)]
 public sealed class ResultsUploadTests(WebAppFactory factory) : IClassFixture<WebAppFactory>
 {
     private const string Base = "AIJUUD/juud-Mistral-7B";
