@@ -1,8 +1,10 @@
 using LogLikeMap.Web.Api;
+using LogLikeMap.Web.Components;
 using LogLikeMap.Web.Jobs;
 using LogLikeMap.Web.Security;
 using LogLikeMap.Web.Services;
 using LogLikeMap.Web.Uploads;
+using MudBlazor.Services;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddModelMap();
@@ -12,12 +14,19 @@ builder.AddUploads();
 builder.Services.AddProblemDetails();
 builder.Services.AddOpenApi();
 
+// User interface: Blazor Server components with MudBlazor.
+builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+builder.Services.AddMudServices();
+builder.Services.AddCascadingAuthenticationState();
+
 var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseAntiforgery();
+
+app.MapStaticAssets();
 app.MapOpenApi();
 app.MapModelsApi();
 app.MapMapAdminApi();
@@ -25,6 +34,8 @@ app.MapUploadsApi();
 app.MapAccountApi();
 app.MapJobsDashboard();
 app.MapGet("/healthz", () => "ok");
+app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+
 app.Run();
 
 // Exposed for WebApplicationFactory<Program> in the tests.
