@@ -29,9 +29,11 @@ public sealed record ModelFamilyEntry(string Name, string Family, RgbaColor Colo
 /// </summary>
 public static class NameTypeColorFile
 {
-    public static IReadOnlyList<ModelFamilyEntry> Read(string path)
+    public static IReadOnlyList<ModelFamilyEntry> Read(string path) => Interpret(RestrictedUnpickler.Load(path), path);
+
+    internal static IReadOnlyList<ModelFamilyEntry> Interpret(object? unpickled, string path)
     {
-        if (RestrictedUnpickler.Load(path) is not PickleDict root || !root.TryGet("data", out var data) || data is not List<object?> rows)
+        if (unpickled is not PickleDict root || !root.TryGet("data", out var data) || data is not List<object?> rows)
             throw new InvalidDataException($"{path}: expected a dict with a 'data' list (the release's name_type_color pickle).");
         var entries = new List<ModelFamilyEntry>(rows.Count);
         var seen = new HashSet<string>(StringComparer.Ordinal);
