@@ -16,7 +16,7 @@ public enum ZooArchitecture
 /// </summary>
 /// <param name="Name">The saved model's name (a run with saved steps appends "-step0100" etc.).</param>
 /// <param name="Family">The family shown on the map.</param>
-/// <param name="Tokenizer">"bytes", "bpe4k" or "gpt2" (see <see cref="ZooTokenizer"/>).</param>
+/// <param name="Tokenizer">"bytes" or "bpe4k" (see <see cref="ZooTokenizer"/>).</param>
 /// <param name="Width">d_model.</param>
 /// <param name="Mixture">Slugs of the training domains, sampled with equal weight.</param>
 /// <param name="Steps">Optimiser steps of this run (for a fine-tune: steps after the parent's).</param>

@@ -11,10 +11,10 @@ public static class ZooRecipe
     /// <summary>Every domain of the default text set, by slug: the "all domains" mixture.</summary>
     public static IReadOnlyList<string> AllDomains { get; } = [.. DefaultTextDomains.All.Select(d => d.Slug)];
 
-    private const int ByteContext = 1024;  // a 1,024-byte text is 1,024 byte tokens: the scorer sees all of it
-    private const int BpeContext = 512;    // GPT-2 BPE needs well under 512 tokens for 1,024 bytes of English or code
-    private const int Steps = 150;
-    private const double LearningRate = 3e-3;
+    private const int ByteContext = 256;   // the scorer reads the first 256 bytes of each text (truncation to max positions)
+    private const int BpeContext = 256;    // about 900 bytes of English in GPT-2 BPE tokens
+    private const int Steps = 120;
+    private const double LearningRate = 5e-3;
 
     public static IReadOnlyList<ZooModelSpec> Default { get; } = Build();
 
@@ -23,7 +23,7 @@ public static class ZooRecipe
         var runs = new List<ZooModelSpec>();
 
         // Families by architecture on the byte tokenizer and all domains: size x seed.
-        foreach (var width in new[] { 48, 64, 96 })
+        foreach (var width in new[] { 32, 48, 64 })
         {
             foreach (var seed in new[] { 1, 2 })
             {
@@ -35,21 +35,21 @@ public static class ZooRecipe
         // Depth as a size axis as well.
         foreach (var seed in new[] { 1, 2 })
         {
-            runs.Add(Run("gpt2-bytes", ZooArchitecture.Gpt2, "bytes", 64, layers: 4, seed));
-            runs.Add(Run("llama-bytes", ZooArchitecture.Llama, "bytes", 64, layers: 4, seed));
+            runs.Add(Run("gpt2-bytes", ZooArchitecture.Gpt2, "bytes", 48, layers: 4, seed));
+            runs.Add(Run("llama-bytes", ZooArchitecture.Llama, "bytes", 48, layers: 4, seed));
         }
 
         // The tokenizer axis: GPT-2's BPE kept to 4,096 merges, on gpt2 and llama.
-        foreach (var width in new[] { 48, 64, 96 })
+        foreach (var width in new[] { 32, 48, 64 })
         {
             runs.Add(Run("gpt2-bpe4k", ZooArchitecture.Gpt2, "bpe4k", width, layers: 2, seed: 1));
             runs.Add(Run("llama-bpe4k", ZooArchitecture.Llama, "bpe4k", width, layers: 2, seed: 1));
         }
 
         // Checkpoints along one training run (every 40 steps of 320).
-        runs.Add(Run("llama-bytes-run", ZooArchitecture.Llama, "bytes", 64, layers: 2, seed: 7) with
+        runs.Add(Run("llama-bytes-run", ZooArchitecture.Llama, "bytes", 48, layers: 2, seed: 7) with
         {
-            Name = "llama-bytes-run-d64",
+            Name = "llama-bytes-run-d48",
             Steps = 320,
             SavedSteps = [40, 80, 120, 160, 200, 240, 280, 320],
         });
@@ -57,18 +57,18 @@ public static class ZooRecipe
         // The data axis: the same gpt2 trained on one domain only.
         foreach (var domain in DefaultTextDomains.All)
         {
-            runs.Add(Run("gpt2-bytes-one-domain", ZooArchitecture.Gpt2, "bytes", 64, layers: 2, seed: 1) with
+            runs.Add(Run("gpt2-bytes-one-domain", ZooArchitecture.Gpt2, "bytes", 48, layers: 2, seed: 1) with
             {
-                Name = $"gpt2-bytes-d64-only-{domain.Slug}",
+                Name = $"gpt2-bytes-d48-only-{domain.Slug}",
                 Mixture = [domain.Slug],
             });
         }
 
-        // Fine-tunes of one base (gpt2-bytes d64 seed 1) on one domain each, at a lower rate.
-        var baseName = Name("gpt2-bytes", 64, 2, 1);
+        // Fine-tunes of one base (gpt2-bytes d48 seed 1) on one domain each, at a lower rate.
+        var baseName = Name("gpt2-bytes", 48, 2, 1);
         foreach (var domain in DefaultTextDomains.All)
         {
-            runs.Add(Run("gpt2-bytes-fine-tuned", ZooArchitecture.Gpt2, "bytes", 64, layers: 2, seed: 1) with
+            runs.Add(Run("gpt2-bytes-fine-tuned", ZooArchitecture.Gpt2, "bytes", 48, layers: 2, seed: 1) with
             {
                 Name = $"{baseName}-ft-{domain.Slug}",
                 Mixture = [domain.Slug],
@@ -79,10 +79,10 @@ public static class ZooRecipe
         }
 
         // "Try uploading this" samples, kept out of the map: a third seed of four families.
-        runs.Add(Run("gpt2-bytes", ZooArchitecture.Gpt2, "bytes", 64, layers: 2, seed: 3) with { InMap = false });
-        runs.Add(Run("llama-bytes", ZooArchitecture.Llama, "bytes", 64, layers: 2, seed: 3) with { InMap = false });
-        runs.Add(Run("neox-bytes", ZooArchitecture.GptNeoX, "bytes", 64, layers: 2, seed: 3) with { InMap = false });
-        runs.Add(Run("gpt2-bpe4k", ZooArchitecture.Gpt2, "bpe4k", 64, layers: 2, seed: 3) with { InMap = false });
+        runs.Add(Run("gpt2-bytes", ZooArchitecture.Gpt2, "bytes", 48, layers: 2, seed: 3) with { InMap = false });
+        runs.Add(Run("llama-bytes", ZooArchitecture.Llama, "bytes", 48, layers: 2, seed: 3) with { InMap = false });
+        runs.Add(Run("neox-bytes", ZooArchitecture.GptNeoX, "bytes", 48, layers: 2, seed: 3) with { InMap = false });
+        runs.Add(Run("gpt2-bpe4k", ZooArchitecture.Gpt2, "bpe4k", 48, layers: 2, seed: 3) with { InMap = false });
         return runs;
     }
 

@@ -19,6 +19,38 @@ public sealed class ZooTokenizer
     public const string EndOfText = "<|endoftext|>";
     private const string MergesHeader = "#version: 0.2";
 
+    /// <summary>
+    /// GPT-2's <c>bytes_to_unicode</c> (openai/gpt-2 encoder.py): printable Latin-1 bytes stand for themselves, the
+    /// other 68 map to U+0100 upwards; vocab ids 0..255 follow this order (printable first).
+    /// </summary>
+    internal static IReadOnlyList<(byte Byte, char Symbol)> ByteSymbols { get; } = MakeByteSymbols();
+
+    private static readonly char[] ByteSymbolOf = MakeByteSymbolLookup();
+
+    private static char[] MakeByteSymbolLookup()
+    {
+        var lookup = new char[256];
+        foreach (var (b, symbol) in ByteSymbols)
+            lookup[b] = symbol;
+        return lookup;
+    }
+
+    private static (byte, char)[] MakeByteSymbols()
+    {
+        var printable = Enumerable.Range('!', '~' - '!' + 1)
+            .Concat(Enumerable.Range('¡', '¬' - '¡' + 1))
+            .Concat(Enumerable.Range('®', 'ÿ' - '®' + 1))
+            .ToList();
+        var result = printable.Select(b => ((byte)b, (char)b)).ToList();
+        var next = 0;
+        for (var b = 0; b < 256; b++)
+        {
+            if (!printable.Contains(b))
+                result.Add(((byte)b, (char)(256 + next++)));
+        }
+        return [.. result];
+    }
+
     private ZooTokenizer(string name, int mergeCount, IReadOnlyList<string> symbols, IReadOnlyList<string> merges)
     {
         Name = name;
@@ -39,7 +71,7 @@ public sealed class ZooTokenizer
     private static readonly Regex Pieces = new(
         @"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+", RegexOptions.Compiled);
 
-    /// <summary>A short name used in model names and in models.jsonl ("bytes", "bpe4k", "gpt2").</summary>
+    /// <summary>A short name used in model names and in models.jsonl ("bytes", "bpe4k").</summary>
     public string Name { get; }
 
     public int MergeCount { get; }
@@ -172,37 +204,5 @@ public sealed class ZooTokenizer
             ["merges.txt"] = merges.ToString(),
             ["tokenizer_config.json"] = tokenizerConfig.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n",
         };
-    }
-
-    /// <summary>
-    /// GPT-2's <c>bytes_to_unicode</c> (openai/gpt-2 encoder.py): printable Latin-1 bytes stand for themselves, the
-    /// other 68 map to U+0100 upwards; vocab ids 0..255 follow this order (printable first).
-    /// </summary>
-    internal static IReadOnlyList<(byte Byte, char Symbol)> ByteSymbols { get; } = MakeByteSymbols();
-
-    private static readonly char[] ByteSymbolOf = MakeByteSymbolLookup();
-
-    private static char[] MakeByteSymbolLookup()
-    {
-        var lookup = new char[256];
-        foreach (var (b, symbol) in ByteSymbols)
-            lookup[b] = symbol;
-        return lookup;
-    }
-
-    private static (byte, char)[] MakeByteSymbols()
-    {
-        var printable = Enumerable.Range('!', '~' - '!' + 1)
-            .Concat(Enumerable.Range('¡', '¬' - '¡' + 1))
-            .Concat(Enumerable.Range('®', 'ÿ' - '®' + 1))
-            .ToList();
-        var result = printable.Select(b => ((byte)b, (char)b)).ToList();
-        var next = 0;
-        for (var b = 0; b < 256; b++)
-        {
-            if (!printable.Contains(b))
-                result.Add(((byte)b, (char)(256 + next++)));
-        }
-        return [.. result];
     }
 }

@@ -13,12 +13,14 @@ public sealed record TrainingProgress(string Run, int Step, int Steps, double Lo
 /// <param name="FinalLearningRateFraction">Cosine decay ends at this fraction of the peak rate.</param>
 /// <param name="WeightDecay">AdamW's decoupled weight decay (nanoGPT's 0.1).</param>
 /// <param name="ReportEvery">Steps between progress reports.</param>
+/// <param name="Threads">libtorch's CPU threads (process-wide); all cores when null.</param>
 public sealed record TrainingOptions(
     int BatchSize = 8,
     double WarmupFraction = 0.1,
     double FinalLearningRateFraction = 0.1,
     double WeightDecay = 0.1,
-    int ReportEvery = 25);
+    int ReportEvery = 25,
+    int? Threads = null);
 
 /// <summary>
 /// Trains one zoo run on the CPU with TorchSharp: next-token cross-entropy on random windows of the training corpus,
@@ -48,6 +50,7 @@ public static class ZooTrainer
         ArgumentNullException.ThrowIfNull(corpus);
         ArgumentNullException.ThrowIfNull(options);
         var saves = spec.SavedModels.ToDictionary(s => s.Step, s => s.Name);
+        set_num_threads(options.Threads ?? Environment.ProcessorCount);
 
         using var model = parentFolder is null
             ? CreateInitialised(spec, tokenizer)

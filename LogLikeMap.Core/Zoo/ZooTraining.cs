@@ -75,7 +75,7 @@ public static class ZooTraining
         }
     }
 
-    /// <summary>The zoo tokenizer named in a recipe: "bytes", "bpe4k" (GPT-2's first 4,096 merges) or "gpt2".</summary>
+    /// <summary>The zoo tokenizer named in a recipe: "bytes" or "bpe4k" (GPT-2's first 4,096 merges).</summary>
     public static ZooTokenizer Tokenizer(string name, ZooPaths paths, Dictionary<string, ZooTokenizer> cache)
     {
         ArgumentNullException.ThrowIfNull(paths);
@@ -86,8 +86,7 @@ public static class ZooTraining
         {
             "bytes" => ZooTokenizer.Bytes,
             "bpe4k" => ZooTokenizer.FromGpt2("bpe4k", paths.Gpt2TokenizerFolder, 4096),
-            "gpt2" => ZooTokenizer.FromGpt2("gpt2", paths.Gpt2TokenizerFolder, 50000),
-            _ => throw new ArgumentException($"Unknown zoo tokenizer '{name}'; the zoo knows bytes, bpe4k and gpt2.", nameof(name)),
+            _ => throw new ArgumentException($"Unknown zoo tokenizer '{name}'; the zoo knows bytes and bpe4k.", nameof(name)),
         };
         cache[name] = tokenizer;
         return tokenizer;
