@@ -1,0 +1,54 @@
+namespace LogLikeMap.Core.Map;
+
+/// <summary>Settings of a model map; every default is the paper's (paper-method.md §1.3, §2).</summary>
+public sealed record MapOptions
+{
+    /// <summary>Log-likelihoods below this global percentile of L are raised to it (paper: 2).</summary>
+    public double ClipPercentile { get; init; } = 2;
+
+    /// <summary>How many nearest neighbours (in the full space) each model's list holds.</summary>
+    public int NeighbourCount { get; init; } = 10;
+
+    /// <summary>How many principal components of Q to keep (at least 2: t-SNE starts from the first two).</summary>
+    public int PrincipalComponents { get; init; } = 10;
+
+    public TsneOptions Tsne { get; init; } = new();
+
+    internal void Validate(LogLikelihoodMatrix matrix)
+    {
+        if (!(ClipPercentile >= 0 && ClipPercentile <= 100))
+            throw new ArgumentOutOfRangeException(nameof(ClipPercentile), ClipPercentile, "The clip percentile must lie between 0 and 100.");
+        ArgumentOutOfRangeException.ThrowIfLessThan(NeighbourCount, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(PrincipalComponents, 2);
+        if (matrix.ModelCount < 3)
+            throw new ArgumentException($"A map needs at least 3 models; the matrix has {matrix.ModelCount}.", nameof(matrix));
+        Tsne.Validate(matrix.ModelCount);
+    }
+}
+
+/// <summary>The stages of building a map, in order.</summary>
+public enum MapStage
+{
+    ClipAndCentre,
+    Distances,
+    Neighbours,
+    PrincipalComponents,
+    Affinities,
+    Layout,
+}
+
+/// <summary>
+/// Progress of <see cref="ModelMapBuilder.Build"/>: the stage that is running; during <see cref="MapStage.Layout"/>
+/// also the t-SNE iteration and KL divergence (reported every 50 iterations).
+/// </summary>
+public readonly record struct MapProgress(MapStage Stage, int Iteration = 0, int Iterations = 0, double? KlDivergence = null);
+
+/// <summary>A neighbour of a model in the full N-dimensional space, with the paper's KL estimate.</summary>
+public readonly record struct Neighbour(int Model, string Name, double KlNats);
+
+/// <summary>A model placed onto an existing map without re-running t-SNE.</summary>
+/// <param name="Position">Its point on the map; the existing points did not move.</param>
+/// <param name="Neighbours">Its nearest existing models in the full space, nearest first.</param>
+/// <param name="Coordinates">Its q: clipped and centred with the map's stored threshold and column means.</param>
+/// <param name="Provisional">Always true: a full rebuild may put it (and everyone) elsewhere.</param>
+public sealed record PlacedModel(MapPoint Position, IReadOnlyList<Neighbour> Neighbours, double[] Coordinates, bool Provisional = true);

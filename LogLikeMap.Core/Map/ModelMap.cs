@@ -1,0 +1,104 @@
+namespace LogLikeMap.Core.Map;
+
+/// <summary>
+/// A finished map of models (built by <see cref="ModelMapBuilder.Build"/>): the centred coordinates Q, the
+/// 2-D layout, every model's nearest neighbours in the full space, and what is needed to place a new model
+/// (the clip threshold and the column means). Immutable; safe to share between threads.
+/// </summary>
+public sealed class ModelMap
+{
+    private readonly SquaredDistances _distances;
+    private readonly MapPoint[] _layout;
+    private readonly Neighbour[][] _neighbours;
+    private readonly Dictionary<string, int> _indexByName;
+
+    internal ModelMap(
+        IReadOnlyList<string> modelNames,
+        MapOptions options,
+        CentredLogLikelihoods coordinates,
+        SquaredDistances distances,
+        PrincipalComponents principalComponents,
+        MapPoint[] layout,
+        Neighbour[][] neighbours,
+        IReadOnlyDictionary<MapStage, TimeSpan> timings)
+    {
+        ModelNames = modelNames;
+        Options = options;
+        Coordinates = coordinates;
+        _distances = distances;
+        PrincipalComponents = principalComponents;
+        _layout = layout;
+        _neighbours = neighbours;
+        Timings = timings;
+        _indexByName = modelNames.Select((name, index) => (name, index)).ToDictionary(x => x.name, x => x.index, StringComparer.Ordinal);
+    }
+
+    public IReadOnlyList<string> ModelNames { get; }
+
+    /// <summary>K, the number of models on the map.</summary>
+    public int ModelCount => ModelNames.Count;
+
+    /// <summary>N, the number of texts.</summary>
+    public int TextCount => Coordinates.TextCount;
+
+    public MapOptions Options { get; }
+
+    /// <summary>The clip threshold c (log-likelihoods below it were raised to it); new models reuse it.</summary>
+    public double ClipThreshold => Coordinates.ClipThreshold;
+
+    /// <summary>The column means subtracted from every model's row-centred vector; new models reuse them.</summary>
+    public ReadOnlySpan<double> ColumnMeans => Coordinates.ColumnMeans;
+
+    /// <summary>Q: the clipped, double-centred log-likelihood vectors (one row per model).</summary>
+    public CentredLogLikelihoods Coordinates { get; }
+
+    /// <summary>Top principal components of Q (the t-SNE starting point) and their explained variance.</summary>
+    public PrincipalComponents PrincipalComponents { get; }
+
+    /// <summary>The 2-D t-SNE layout, one point per model in <see cref="ModelNames"/> order.</summary>
+    public IReadOnlyList<MapPoint> Layout => _layout;
+
+    /// <summary>Each model's <see cref="MapOptions.NeighbourCount"/> nearest models in the full space, nearest first.</summary>
+    public IReadOnlyList<IReadOnlyList<Neighbour>> Neighbours => _neighbours;
+
+    /// <summary>Wall-clock time of each build stage.</summary>
+    public IReadOnlyDictionary<MapStage, TimeSpan> Timings { get; }
+
+    /// <summary>The index of the model called <paramref name="name"/>; throws naming it when it is not on the map.</summary>
+    public int IndexOf(string name) =>
+        _indexByName.TryGetValue(name, out var index)
+            ? index
+            : throw new KeyNotFoundException($"Model '{name}' is not on this map.");
+
+    /// <summary>The <paramref name="count"/> nearest models to model <paramref name="model"/> in the full space, nearest first.</summary>
+    public IReadOnlyList<Neighbour> NearestNeighbours(int model, int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        return _distances.Nearest(model, count).Select(ToNeighbour).ToArray();
+    }
+
+    /// <summary>KL(p_i, p_j) ≈ |q_i - q_j|^2 / (2N) in nats per text, from the exact squared distance.</summary>
+    public double Kl(int i, int j) => KlEstimate.NatsPerText(_distances.Exact(i, j), TextCount);
+
+    /// <summary>The same KL in bits per byte, given the mean UTF-8 length of the map's texts.</summary>
+    public double KlBitsPerByte(int i, int j, double meanTextBytes) => KlEstimate.BitsPerByte(Kl(i, j), meanTextBytes);
+
+    /// <summary>
+    /// Places a new model from its raw log-likelihoods on the map's texts (same order), without moving any
+    /// existing point: q from the stored clip threshold and column means, its affinities to the existing
+    /// models by perplexity calibration, then only its own point is optimised (<see cref="Tsne.PlaceNewPoint"/>).
+    /// The result is provisional until the next full build.
+    /// </summary>
+    public PlacedModel Place(ReadOnlySpan<double> logLikelihoods, CancellationToken cancellationToken = default)
+    {
+        var q = Coordinates.CentreNewModel(logLikelihoods);
+        var affinityCount = TsneAffinities.NeighbourCount(ModelCount + 1, Options.Tsne.Perplexity);
+        var nearest = _distances.Nearest(q, Math.Max(affinityCount, Options.NeighbourCount));
+        var position = Tsne.PlaceNewPoint(_layout, nearest[..Math.Min(affinityCount, nearest.Length)], Options.Tsne.Perplexity, cancellationToken);
+        var neighbours = nearest[..Math.Min(Options.NeighbourCount, nearest.Length)].Select(ToNeighbour).ToArray();
+        return new PlacedModel(position, neighbours, q);
+    }
+
+    private Neighbour ToNeighbour(ModelDistance distance) =>
+        new(distance.Model, ModelNames[distance.Model], KlEstimate.NatsPerText(distance.SquaredDistance, TextCount));
+}

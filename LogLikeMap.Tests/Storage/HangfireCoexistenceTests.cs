@@ -1,0 +1,43 @@
+using Hangfire;
+using Hangfire.Common;
+using Hangfire.States;
+using Hangfire.Storage.SQLite;
+using LogLikeMap.Core.Catalog;
+using LogLikeMap.Core.TextSets;
+
+namespace LogLikeMap.Tests.Storage;
+
+/// <summary>
+/// stack.md: EF Core's SQLite provider and Hangfire.Storage.SQLite end up on a mix of SQLitePCLRaw versions. The web
+/// app runs both in one process, so this test uses both, interleaved, in one process.
+/// </summary>
+public class HangfireCoexistenceTests
+{
+    [Fact]
+    public async Task EfCoreStoreAndHangfireSqliteStorageWorkInOneProcess()
+    {
+        await using var store = await TestStore.CreateAsync();
+        var set = await store.TextSets.AddAsync(new TextSet([new TextRecord(0, "some text", "A")]), "tiny", CancellationToken.None);
+        await store.Models.AddOrReplaceScoresAsync(
+            new ScoredModel(new ModelMetadata("before-hangfire"), set.ContentHash, [new Core.PaperData.TextScore(0, 2, -1.5)], "float32", "test"),
+            CancellationToken.None);
+
+        using (var hangfire = new SQLiteStorage(Path.Combine(store.Folder, "hangfire.db"), new SQLiteStorageOptions()))
+        {
+            var client = new BackgroundJobClient(hangfire);
+            var jobId = client.Create(Job.FromExpression(() => Console.WriteLine("queued by the coexistence test")), new EnqueuedState());
+
+            Assert.False(string.IsNullOrEmpty(jobId));
+            Assert.Equal(1, hangfire.GetMonitoringApi().EnqueuedCount(EnqueuedState.DefaultQueue));
+            using var connection = hangfire.GetConnection();
+            Assert.Equal(EnqueuedState.StateName, connection.GetJobData(jobId).State);
+        }
+
+        await store.Models.AddOrReplaceScoresAsync(
+            new ScoredModel(new ModelMetadata("after-hangfire"), set.ContentHash, [new Core.PaperData.TextScore(0, 2, -2.5)], "float32", "test"),
+            CancellationToken.None);
+        var stored = await store.Models.ReadMatrixAsync(set.Id, CancellationToken.None);
+        Assert.Equal(["after-hangfire", "before-hangfire"], stored.Matrix.ModelNames);
+        Assert.Equal([-2.5, -1.5], stored.Matrix.Values.ToArray());
+    }
+}

@@ -1,0 +1,90 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using LogLikeMap.Web.Api;
+using LogLikeMap.Web.Services;
+
+namespace LogLikeMap.Tests.Web.Api;
+
+public sealed class MapApiTests(WebAppFactory factory) : IClassFixture<WebAppFactory>
+{
+    private static readonly DemoMapOracle Oracle = new();
+
+    [Fact]
+    public async Task Models_lists_every_model_of_the_demo_map_once()
+    {
+        using var client = factory.CreateClient();
+        var models = await client.GetFromJsonAsync<List<ModelPoint>>("/api/models");
+
+        Assert.NotNull(models);
+        Assert.Equal(Oracle.ModelNames.Order(StringComparer.Ordinal), models.Select(m => m.Name).Order(StringComparer.Ordinal));
+        Assert.All(models, m => Assert.True(double.IsFinite(m.X) && double.IsFinite(m.Y)));
+    }
+
+    [Theory]
+    [InlineData("AIJUUD/juud-Mistral-7B", 5)]
+    [InlineData("aaditya/Llama3-OpenBioLLM-8B", 39)]
+    public async Task Neighbours_equal_the_closed_form_KL_from_the_raw_matrix(string model, int k)
+    {
+        using var client = factory.CreateClient();
+        var response = await client.GetFromJsonAsync<NeighboursResponse>(
+            $"/api/models/{Uri.EscapeDataString(model)}/neighbours?k={k}");
+
+        Assert.NotNull(response);
+        var expected = Oracle.Ranked(model).Take(k).ToList();
+        Assert.Equal(expected.Select(e => e.Name), response.Neighbours.Select(n => n.Name));
+        Assert.Equal(Enumerable.Range(1, k), response.Neighbours.Select(n => n.Rank));
+        foreach (var (neighbour, (_, kl)) in response.Neighbours.Zip(expected))
+        {
+            Assert.Equal(kl, neighbour.KlNats, kl * 1e-9);
+            Assert.Equal(kl / (Oracle.MeanTextBytes * Math.Log(2)), neighbour.KlBitsPerByte, kl * 1e-9);
+        }
+    }
+
+    [Fact]
+    public async Task A_single_model_is_found_by_its_escaped_name()
+    {
+        using var client = factory.CreateClient();
+        var model = await client.GetFromJsonAsync<ModelPoint>("/api/models/AIJUUD%2Fjuud-Mistral-7B");
+
+        Assert.NotNull(model);
+        Assert.Equal("mistral", model.Family);
+        Assert.Equal(7_000_000_000, model.Parameters);
+    }
+
+    [Fact]
+    public async Task Unknown_model_and_bad_k_answer_problem_details()
+    {
+        using var client = factory.CreateClient();
+        var unknown = await client.GetAsync("/api/models/no-such-model/neighbours");
+        var badK = await client.GetAsync("/api/models/AIJUUD%2Fjuud-Mistral-7B/neighbours?k=0");
+
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Equal("application/problem+json", unknown.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("no-such-model", await unknown.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.BadRequest, badK.StatusCode);
+        Assert.Contains("k must be between 1 and 39", await badK.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Layout_has_a_point_for_every_model()
+    {
+        using var client = factory.CreateClient();
+        var layout = await client.GetFromJsonAsync<LayoutResponse>("/api/layout");
+
+        Assert.NotNull(layout);
+        Assert.Equal(Oracle.ModelNames.Count, layout.Points.Count);
+    }
+
+    [Fact]
+    public async Task OpenApi_document_describes_the_map_endpoints()
+    {
+        using var client = factory.CreateClient();
+        using var document = JsonDocument.Parse(await client.GetStringAsync("/openapi/v1.json"));
+        var paths = document.RootElement.GetProperty("paths");
+
+        Assert.True(paths.TryGetProperty("/api/models", out _));
+        Assert.True(paths.TryGetProperty("/api/models/{name}/neighbours", out _));
+        Assert.True(paths.TryGetProperty("/api/layout", out _));
+    }
+}

@@ -1,0 +1,68 @@
+using LogLikeMap.Web.Services;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace LogLikeMap.Web.Api;
+
+/// <summary>
+/// Read-only map endpoints, open to everyone. Hugging Face names hold a '/': clients escape it as %2F
+/// (e.g. <c>/api/models/EleutherAI%2Fpythia-160m</c>); routing keeps %2F escaped, so it is unescaped here.
+/// </summary>
+public static class ModelsApi
+{
+    public const int DefaultNeighbourCount = 10;
+
+    public static IEndpointRouteBuilder MapModelsApi(this IEndpointRouteBuilder app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var api = app.MapGroup("/api").WithTags("Map");
+        api.MapGet("/models", ListModels).WithSummary("All models on the map with their cards and 2-D positions.");
+        api.MapGet("/models/{name}", GetModel).WithSummary("One model's card and position.");
+        api.MapGet("/models/{name}/neighbours", GetNeighbours)
+            .WithSummary("The k nearest models by KL in the full N-dimensional space (k defaults to 10).");
+        api.MapGet("/layout", GetLayout).WithSummary("The current 2-D layout: version and coordinates.");
+        return app;
+    }
+
+    public static Ok<IReadOnlyList<ModelPoint>> ListModels(IModelMapService map) => TypedResults.Ok(map.Current.Models);
+
+    public static Results<Ok<ModelPoint>, ProblemHttpResult> GetModel(string name, IModelMapService map)
+    {
+        var modelName = Uri.UnescapeDataString(name);
+        var model = map.Current.Models.FirstOrDefault(m => m.Name == modelName);
+        return model is null ? UnknownModel(modelName) : TypedResults.Ok(model);
+    }
+
+    public static Results<Ok<NeighboursResponse>, ProblemHttpResult> GetNeighbours(string name, IModelMapService map, int? k)
+    {
+        var modelName = Uri.UnescapeDataString(name);
+        var snapshot = map.Current;
+        if (!snapshot.Models.Any(m => m.Name == modelName))
+            return UnknownModel(modelName);
+        var count = k ?? DefaultNeighbourCount;
+        if (count < 1 || count >= snapshot.Models.Count)
+        {
+            return TypedResults.Problem(
+                $"k must be between 1 and {snapshot.Models.Count - 1} (the number of other models on the map); got {count}.",
+                statusCode: StatusCodes.Status400BadRequest, title: "k out of range");
+        }
+        return TypedResults.Ok(new NeighboursResponse(modelName, snapshot.TextCount, snapshot.MeanTextBytes, map.Neighbours(modelName, count)));
+    }
+
+    public static Ok<LayoutResponse> GetLayout(IModelMapService map)
+    {
+        var snapshot = map.Current;
+        return TypedResults.Ok(new LayoutResponse(snapshot.Version, snapshot.BuiltAt,
+            [.. snapshot.Models.Select(m => new LayoutPoint(m.Name, m.X, m.Y, m.Provisional))]));
+    }
+
+    private static ProblemHttpResult UnknownModel(string name) => TypedResults.Problem(
+        $"No model named '{name}' is on the map. GET /api/models lists the names; escape '/' in a name as %2F.",
+        statusCode: StatusCodes.Status404NotFound, title: "Unknown model");
+}
+
+/// <param name="TextCount">N, the texts the KL estimates average over.</param>
+public sealed record NeighboursResponse(string Model, int TextCount, double MeanTextBytes, IReadOnlyList<Neighbour> Neighbours);
+
+public sealed record LayoutPoint(string Name, double X, double Y, bool Provisional);
+
+public sealed record LayoutResponse(int Version, DateTimeOffset BuiltAt, IReadOnlyList<LayoutPoint> Points);

@@ -1,0 +1,25 @@
+namespace LogLikeMap.Web.Services;
+
+/// <summary>The last known state of a background job, as pages and the API show it.</summary>
+/// <param name="Kind">"score" or "refresh".</param>
+/// <param name="State">"Queued", "Running", "Succeeded", "Failed" or "Cancelled".</param>
+public sealed record JobStatus(
+    string JobId, string Kind, string? ModelName, string State, int TextsDone, int TextsTotal,
+    double TokensPerSecond, TimeSpan? TimeLeft, string? Error, DateTimeOffset Updated);
+
+/// <summary>Progress of scoring and refresh jobs, live in memory and persisted across restarts.</summary>
+public interface IJobMonitor
+{
+    JobStatus? Get(string jobId);
+
+    /// <summary>The most recently updated jobs, newest first.</summary>
+    IReadOnlyList<JobStatus> Recent(int count);
+
+    event Action<JobStatus>? Updated;
+
+    /// <summary>Queues a full re-centering and t-SNE layout; returns the job id.</summary>
+    string EnqueueRefresh();
+
+    /// <summary>Asks a queued or running job to stop; false when the job is unknown or already finished.</summary>
+    bool Cancel(string jobId);
+}

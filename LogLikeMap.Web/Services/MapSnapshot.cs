@@ -1,0 +1,20 @@
+namespace LogLikeMap.Web.Services;
+
+/// <summary>One model as the map shows it: its card and its 2-D position in the current layout.</summary>
+/// <param name="MeanLogLikelihood">Mean over the texts of the model's log-likelihood, in nats per text.</param>
+/// <param name="StrongestDomain">The text domain (pile_set_name) where the model's centred log-likelihood is highest on average.</param>
+/// <param name="Provisional">Placed next to fixed others after the last full layout; exact after the next refresh.</param>
+public sealed record ModelPoint(
+    string Name, string Family, string? Architecture, long? Parameters, DateTimeOffset? Created,
+    double MeanLogLikelihood, string? StrongestDomain, double X, double Y, bool Provisional);
+
+/// <summary>A nearest neighbour in the full N-dimensional space; rank 1 is the closest.</summary>
+/// <param name="KlNats">KL(p_i, p_j) ≈ |q_i - q_j|^2 / (2N), nats per text (paper-method.md §1.5).</param>
+/// <param name="KlBitsPerByte">The same divided by (mean UTF-8 bytes per text x ln 2).</param>
+public sealed record Neighbour(int Rank, string Name, string Family, double KlNats, double KlBitsPerByte);
+
+/// <summary>What the map shows now. Immutable: a change publishes a new snapshot.</summary>
+/// <param name="Version">The stored layout version this snapshot draws (0 before any layout is stored).</param>
+public sealed record MapSnapshot(
+    int Version, string TextSetName, int TextCount, double MeanTextBytes,
+    IReadOnlyList<ModelPoint> Models, IReadOnlyList<string> Domains, DateTimeOffset BuiltAt);
