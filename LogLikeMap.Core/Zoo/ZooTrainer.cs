@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using LogLikeMap.Core.Checkpoints;
 using LogLikeMap.Core.Models;
 using TorchSharp;
@@ -100,13 +101,20 @@ public static class ZooTrainer
     /// <summary>The parameter count of a model built from this spec (what models.jsonl reports).</summary>
     public static long ParameterCount(ZooModelSpec spec, ZooTokenizer tokenizer)
     {
-        using var model = ModelRegistry.Create(spec.Config(tokenizer));
+        using var model = ModelRegistry.Create(ConfigAsSaved(spec, tokenizer));
         return model.parameters().Sum(p => p.numel());
     }
 
+    /// <summary>
+    /// The config as the scorer will read it from config.json: built from its JSON text, so training and scoring
+    /// construct the model from identical values.
+    /// </summary>
+    private static JsonObject ConfigAsSaved(ZooModelSpec spec, ZooTokenizer tokenizer) =>
+        JsonNode.Parse(spec.Config(tokenizer).ToJsonString())!.AsObject();
+
     private static CausalLanguageModel CreateInitialised(ZooModelSpec spec, ZooTokenizer tokenizer)
     {
-        var model = ModelRegistry.Create(spec.Config(tokenizer));
+        var model = ModelRegistry.Create(ConfigAsSaved(spec, tokenizer));
         model.InitializeWeights(spec.Seed);
         return model;
     }
