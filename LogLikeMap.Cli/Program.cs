@@ -7,7 +7,6 @@ var root = new RootCommand("loglikemap: map language models by their log-likelih
 foreach (var command in new Command[]
 {
     TextSetCommand.Create(),
-    ZooCommand.Create(),
 })
 {
     root.Subcommands.Add(command);

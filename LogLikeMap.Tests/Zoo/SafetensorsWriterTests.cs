@@ -22,15 +22,15 @@ public sealed class SafetensorsWriterTests : IDisposable
         var path = Path.Combine(_folder, "model.safetensors");
         SafetensorsWriter.Write(path, [new NamedTensor("a", [2], [1f, 2f])]);
 
-        // Header: {"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}} is 55 bytes, padded with spaces to 56.
+        // Header: {"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}} is 54 bytes, padded with two spaces to 56.
         const string header = "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}";
         var expected = new List<byte>();
         expected.AddRange(BitConverter.GetBytes(56UL));
         expected.AddRange(Encoding.UTF8.GetBytes(header));
-        expected.Add((byte)' ');
+        expected.AddRange("  "u8.ToArray());
         expected.AddRange([0x00, 0x00, 0x80, 0x3F]); // 1.0f little-endian
         expected.AddRange([0x00, 0x00, 0x00, 0x40]); // 2.0f little-endian
-        Assert.Equal(55, Encoding.UTF8.GetByteCount(header));
+        Assert.Equal(54, Encoding.UTF8.GetByteCount(header));
         Assert.Equal(expected.ToArray(), File.ReadAllBytes(path));
     }
 
