@@ -1,17 +1,29 @@
 using LogLikeMap.Web.Api;
+using LogLikeMap.Web.Components;
 using LogLikeMap.Web.Services;
+using MudBlazor.Services;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddModelMap();
 builder.Services.AddProblemDetails();
 builder.Services.AddOpenApi();
 
+// User interface: Blazor Server components with MudBlazor.
+builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+builder.Services.AddMudServices();
+builder.Services.AddCascadingAuthenticationState();
+
 var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseAntiforgery();
+
+app.MapStaticAssets();
 app.MapOpenApi();
 app.MapModelsApi();
 app.MapGet("/healthz", () => "ok");
+app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+
 app.Run();
 
 // Exposed for WebApplicationFactory<Program> in the tests.

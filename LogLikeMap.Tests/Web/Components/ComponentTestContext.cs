@@ -1,0 +1,47 @@
+using Bunit;
+using LogLikeMap.Web.Services;
+using Microsoft.AspNetCore.Components;
+using Microsoft.Extensions.DependencyInjection;
+using MudBlazor;
+using MudBlazor.Services;
+
+namespace LogLikeMap.Tests.Web.Components;
+
+/// <summary>
+/// A bUnit context with MudBlazor's services and a loose JavaScript runtime (Plotly and MudBlazor call JS).
+/// MudBlazor's services only dispose asynchronously, so the context is disposed through IAsyncLifetime.
+/// </summary>
+public abstract class ComponentTestContext : IAsyncLifetime
+{
+    protected ComponentTestContext()
+    {
+        Context.JSInterop.Mode = JSRuntimeMode.Loose;
+        Context.Services.AddMudServices();
+    }
+
+    protected BunitContext Context { get; } = new();
+
+    protected NavigationManager Navigation => Context.Services.GetRequiredService<NavigationManager>();
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync() => await Context.DisposeAsync();
+
+    internal void UseServices(IModelMapService map, IUploadService? uploads = null, IJobMonitor? jobs = null)
+    {
+        Context.Services.AddSingleton(map);
+        Context.Services.AddSingleton(uploads ?? new FakeUploadService(UploadResult.Refused("not used")));
+        Context.Services.AddSingleton(jobs ?? new FakeJobMonitor());
+    }
+
+    /// <summary>Renders a page under a MudPopoverProvider, as MainLayout does (selects and autocompletes need one).</summary>
+    protected IRenderedComponent<TPage> RenderPage<TPage>()
+        where TPage : IComponent =>
+        Context.Render(builder =>
+        {
+            builder.OpenComponent<MudPopoverProvider>(0);
+            builder.CloseComponent();
+            builder.OpenComponent<TPage>(1);
+            builder.CloseComponent();
+        }).FindComponent<TPage>();
+}

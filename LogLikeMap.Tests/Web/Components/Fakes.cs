@@ -1,0 +1,100 @@
+using LogLikeMap.Web.Services;
+
+namespace LogLikeMap.Tests.Web.Components;
+
+/// <summary>A map with fixed models and fixed neighbour lists, so a test knows every number the page shows.</summary>
+internal sealed class FakeModelMapService(IReadOnlyList<ModelPoint> models, IReadOnlyDictionary<string, IReadOnlyList<Neighbour>> neighbours)
+    : IModelMapService
+{
+    public MapSnapshot Current { get; private set; } = Snapshot(models);
+
+    public event Action? Changed;
+
+    public List<(string Model, int K)> Queries { get; } = [];
+
+    public IReadOnlyList<Neighbour> Neighbours(string modelName, int k)
+    {
+        Queries.Add((modelName, k));
+        return [.. neighbours[modelName].Take(k)];
+    }
+
+    public void Replace(IReadOnlyList<ModelPoint> newModels)
+    {
+        Current = Snapshot(newModels);
+        Changed?.Invoke();
+    }
+
+    private static MapSnapshot Snapshot(IReadOnlyList<ModelPoint> models) =>
+        new(1, "test-texts", 300, 1000.5, models, ["Books", "Code"], DateTimeOffset.UnixEpoch);
+}
+
+internal sealed class FakeUploadService(UploadResult answer) : IUploadService
+{
+    public List<(string Kind, string Name, string Family, long Bytes)> Calls { get; } = [];
+
+    public async Task<UploadResult> SubmitCheckpointZipAsync(Stream zip, string modelName, string family, CancellationToken ct)
+    {
+        Calls.Add(("zip", modelName, family, await CountAsync(zip, ct)));
+        return answer;
+    }
+
+    public Task<UploadResult> SubmitServerFolderAsync(string folder, string modelName, string family, CancellationToken ct)
+    {
+        Calls.Add(("folder", modelName, family, 0));
+        return Task.FromResult(answer);
+    }
+
+    public async Task<UploadResult> SubmitResultsFileAsync(Stream resultsJsonl, string modelName, string family, CancellationToken ct)
+    {
+        Calls.Add(("results", modelName, family, await CountAsync(resultsJsonl, ct)));
+        return answer;
+    }
+
+    private static async Task<long> CountAsync(Stream stream, CancellationToken ct)
+    {
+        var buffer = new byte[8192];
+        long total = 0;
+        int read;
+        while ((read = await stream.ReadAsync(buffer, ct)) > 0)
+            total += read;
+        return total;
+    }
+}
+
+internal sealed class FakeJobMonitor : IJobMonitor
+{
+    private readonly Dictionary<string, JobStatus> _jobs = [];
+
+    public event Action<JobStatus>? Updated;
+
+    public List<string> Cancelled { get; } = [];
+
+    public JobStatus? Get(string jobId) => _jobs.GetValueOrDefault(jobId);
+
+    public IReadOnlyList<JobStatus> Recent(int count) => [.. _jobs.Values.OrderByDescending(j => j.Updated).Take(count)];
+
+    public string EnqueueRefresh()
+    {
+        Publish(new JobStatus("refresh-1", "refresh", null, "Queued", 0, 0, 0, null, null, DateTimeOffset.UnixEpoch));
+        return "refresh-1";
+    }
+
+    public bool Cancel(string jobId)
+    {
+        Cancelled.Add(jobId);
+        return true;
+    }
+
+    public void Publish(JobStatus status)
+    {
+        _jobs[status.JobId] = status;
+        Updated?.Invoke(status);
+    }
+}
+
+internal static class TestModels
+{
+    public static ModelPoint Model(string name, string family, double x, double y, long? parameters = null,
+        DateTimeOffset? created = null, double meanLogLikelihood = -600, string? domain = null, bool provisional = false) =>
+        new(name, family, "llama", parameters, created, meanLogLikelihood, domain, x, y, provisional);
+}

@@ -1,0 +1,88 @@
+using Bunit;
+using LogLikeMap.Web.Components.Map;
+using LogLikeMap.Web.Components.Pages;
+using LogLikeMap.Web.Services;
+using static LogLikeMap.Tests.Web.Components.TestModels;
+
+namespace LogLikeMap.Tests.Web.Components;
+
+public sealed class MapPageTests : ComponentTestContext
+{
+    private static readonly ModelPoint[] Models =
+    [
+        Model("a", "opt", 0, 0), Model("b", "opt", 1, 0), Model("c", "gpt2", 5, 5), Model("d", "gpt2", 9, 9),
+    ];
+
+    private static readonly Dictionary<string, IReadOnlyList<Neighbour>> Neighbours = new()
+    {
+        ["a"] = [new(1, "b", "opt", 1.25, 0.0018), new(2, "c", "gpt2", 40, 0.0577), new(3, "d", "gpt2", 90, 0.1298)],
+        ["b"] = [new(1, "a", "opt", 1.25, 0.0018), new(2, "c", "gpt2", 35, 0.0505), new(3, "d", "gpt2", 80, 0.1154)],
+    };
+
+    private readonly FakeModelMapService _map = new(Models, Neighbours);
+
+    public MapPageTests() => UseServices(_map);
+
+    private IRenderedComponent<MapPage> RenderMapAt(string relativeUrl)
+    {
+        Navigation.NavigateTo(relativeUrl);
+        return RenderPage<MapPage>();
+    }
+
+    [Fact]
+    public void A_link_with_a_model_and_k_opens_its_panel_with_k_neighbours_from_the_service()
+    {
+        var page = RenderMapAt("/?model=a&k=2");
+
+        Assert.Equal("a", page.Find("[data-testid=selected-name]").TextContent);
+        Assert.Equal(["b", "c"], page.FindAll("[data-testid=neighbour-link]").Select(e => e.TextContent));
+        Assert.Equal(["1.250", "40.00"], page.FindAll("[data-testid=kl-nats]").Select(e => e.TextContent));
+        Assert.Contains(("a", 2), _map.Queries);
+    }
+
+    [Fact]
+    public void Following_a_neighbour_link_selects_it_and_keeps_k()
+    {
+        var page = RenderMapAt("/?model=a&k=2");
+
+        Navigation.NavigateTo(page.FindAll("[data-testid=neighbour-link]")[0].GetAttribute("href")!);
+
+        page.WaitForAssertion(() => Assert.Equal("b", page.Find("[data-testid=selected-name]").TextContent));
+        Assert.Equal(["a", "c"], page.FindAll("[data-testid=neighbour-link]").Select(e => e.TextContent));
+        var state = MapViewState.Parse(new Uri(Navigation.Uri).Query);
+        Assert.Equal("b", state.Selected);
+        Assert.Equal(2, state.K);
+        // The view panned to the neighbour: it is in the middle of the new ranges.
+        Assert.Equal(1, (state.X!.Value.From + state.X.Value.To) / 2, 9);
+    }
+
+    [Fact]
+    public void Clicking_a_family_chip_hides_it_and_writes_it_into_the_link()
+    {
+        var page = RenderMapAt("/");
+
+        page.FindAll("[data-testid=family-chip]").Single(c => c.TextContent.Contains("opt", StringComparison.Ordinal)).Click();
+
+        var state = MapViewState.Parse(new Uri(Navigation.Uri).Query);
+        Assert.Equal(["opt"], state.HiddenFamilies);
+    }
+
+    [Fact]
+    public void A_link_to_a_model_no_longer_on_the_map_shows_the_map_without_a_panel()
+    {
+        var page = RenderMapAt("/?model=deleted");
+
+        Assert.Empty(page.FindAll("[data-testid=neighbour-panel]"));
+    }
+
+    [Fact]
+    public void The_map_follows_the_service_when_a_model_is_placed()
+    {
+        var page = RenderMapAt("/");
+
+        _map.Replace([.. Models, Model("new/one", "opt", 2, 2, provisional: true)]);
+
+        page.WaitForAssertion(() => Assert.Contains("5 models", page.Find("[data-testid=map-summary]").TextContent, StringComparison.Ordinal));
+        Assert.NotEmpty(page.FindAll("[data-testid=provisional-note]"));
+    }
+}

@@ -1,0 +1,69 @@
+using LogLikeMap.Web.Components.Upload;
+
+namespace LogLikeMap.Tests.Web.Components;
+
+public sealed class UploadFormTests
+{
+    private static readonly string[] OnMap = ["gpt2", "org/llama-tiny"];
+
+    [Theory]
+    [InlineData("my-org/gpt2.finetuned_v2")]
+    [InlineData("tiny")]
+    public void Hugging_Face_style_names_pass(string name)
+    {
+        Assert.Null(UploadForm.CheckName(name, OnMap));
+    }
+
+    [Theory]
+    [InlineData("", "Give the model a name")]
+    [InlineData("   ", "Give the model a name")]
+    [InlineData("a/b/c", "at most one '/'")]
+    [InlineData("/lead", "at most one '/'")]
+    [InlineData("has space", "Use letters, digits")]
+    [InlineData("../etc", "Start the name")]
+    [InlineData("org/.hidden", "Start the name")]
+    [InlineData("org/llama-tiny", "already on the map")]
+    public void Bad_names_are_refused_with_what_to_do(string name, string message)
+    {
+        Assert.Contains(message, UploadForm.CheckName(name, OnMap), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_name_longer_than_the_limit_is_refused_with_its_length()
+    {
+        Assert.Equal("The name is 201 characters long; keep it to 200.", UploadForm.CheckName(new string('a', 201), OnMap));
+    }
+
+    [Fact]
+    public void The_file_must_match_the_source_and_fit_the_limit()
+    {
+        var form = new UploadForm { Source = UploadSource.CheckpointZip };
+        Assert.Equal("Choose or drop a checkpoint zip (.zip).", form.CheckFile());
+
+        form.FileName = "model.tar.gz";
+        Assert.Equal("\"model.tar.gz\" is not a .zip file; the checkpoint zip must end in .zip.", form.CheckFile());
+
+        form.FileName = "model.zip";
+        form.FileSize = 3L * 1024 * 1024 * 1024;
+        Assert.Equal(
+            "\"model.zip\" is 3072 MiB; the limit is 2048 MiB. Put large checkpoints in a folder on the server instead.",
+            form.CheckFile());
+
+        form.FileSize = 1024;
+        Assert.Null(form.CheckFile());
+
+        form.Source = UploadSource.ResultsFile;
+        Assert.Contains("must end in .jsonl", form.CheckFile(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_server_folder_must_be_a_full_path()
+    {
+        var form = new UploadForm { Source = UploadSource.ServerFolder, Name = "x", Family = "f", ServerFolder = "models/x" };
+
+        Assert.Equal(["\"models/x\" is a relative path; give the full path of the folder on the server."], form.Problems(OnMap));
+
+        form.ServerFolder = "/data/models/x";
+        Assert.Empty(form.Problems(OnMap));
+    }
+}

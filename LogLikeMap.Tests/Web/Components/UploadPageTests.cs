@@ -1,0 +1,79 @@
+using Bunit;
+using LogLikeMap.Web.Components.Pages;
+using LogLikeMap.Web.Services;
+using Microsoft.AspNetCore.Components.Forms;
+using static LogLikeMap.Tests.Web.Components.TestModels;
+
+namespace LogLikeMap.Tests.Web.Components;
+
+public sealed class UploadPageTests : ComponentTestContext
+{
+    private readonly FakeModelMapService _map = new([Model("org/taken", "opt", 0, 0)], new Dictionary<string, IReadOnlyList<Neighbour>>());
+    private readonly FakeJobMonitor _jobs = new();
+
+    private IRenderedComponent<UploadPage> RenderUploadPage(UploadResult answer, out FakeUploadService uploads)
+    {
+        uploads = new FakeUploadService(answer);
+        UseServices(_map, uploads, _jobs);
+        return RenderPage<UploadPage>();
+    }
+
+    [Fact]
+    public void Submitting_an_empty_form_lists_what_is_missing_and_sends_nothing()
+    {
+        var page = RenderUploadPage(UploadResult.Queued("job-1"), out var uploads);
+
+        page.Find("[data-testid=upload-submit]").Click();
+
+        var problems = page.Find("[data-testid=form-problems]").TextContent;
+        Assert.Contains("Give the model a name", problems, StringComparison.Ordinal);
+        Assert.Contains("Give a family", problems, StringComparison.Ordinal);
+        Assert.Contains("Choose or drop a checkpoint zip (.zip).", problems, StringComparison.Ordinal);
+        Assert.Empty(uploads.Calls);
+    }
+
+    [Fact]
+    public void A_name_already_on_the_map_is_refused_before_sending()
+    {
+        var page = RenderUploadPage(UploadResult.Queued("job-1"), out var uploads);
+
+        page.Find("input[data-testid=upload-name]").Input("org/taken");
+        page.Find("[data-testid=upload-submit]").Click();
+
+        Assert.Contains("A model named \"org/taken\" is already on the map", page.Find("[data-testid=form-problems]").TextContent, StringComparison.Ordinal);
+        Assert.Empty(uploads.Calls);
+    }
+
+    [Fact]
+    public void A_zip_is_streamed_to_the_upload_service_and_its_job_followed()
+    {
+        var page = RenderUploadPage(UploadResult.Queued("job-7"), out var uploads);
+        var zip = new byte[5000];
+
+        page.Find("input[data-testid=upload-name]").Input("me/tiny");
+        page.Find("input[data-testid=upload-family]").Input("gpt2");
+        page.FindComponent<InputFile>().UploadFiles(InputFileContent.CreateFromBinary(zip, "tiny.zip"));
+        page.Find("[data-testid=upload-submit]").Click();
+
+        page.WaitForAssertion(() => Assert.Equal([("zip", "me/tiny", "gpt2", 5000L)], uploads.Calls));
+        _jobs.Publish(new JobStatus("job-7", "score", "me/tiny", "Running", 120, 300, 1500, TimeSpan.FromSeconds(95), null, DateTimeOffset.UnixEpoch));
+        page.WaitForAssertion(() => Assert.Equal(
+            "120 / 300 texts · 1,500 tokens/s · about 1 min 35 s left",
+            page.Find("[data-testid=job-progress]").TextContent.Trim().ReplaceLineEndings(" ").Replace("  ", " ", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void The_servers_refusal_is_shown_as_it_was_given()
+    {
+        var page = RenderUploadPage(UploadResult.Refused("tiny.zip: config.json says model_type 'bert'; supported: gpt2, llama."), out _);
+
+        page.Find("input[data-testid=upload-name]").Input("me/tiny");
+        page.Find("input[data-testid=upload-family]").Input("gpt2");
+        page.FindComponent<InputFile>().UploadFiles(InputFileContent.CreateFromBinary([1, 2, 3], "tiny.zip"));
+        page.Find("[data-testid=upload-submit]").Click();
+
+        page.WaitForAssertion(() => Assert.Equal(
+            "tiny.zip: config.json says model_type 'bert'; supported: gpt2, llama.",
+            page.Find("[data-testid=upload-error]").TextContent.Trim()));
+    }
+}

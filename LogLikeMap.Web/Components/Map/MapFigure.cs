@@ -1,0 +1,168 @@
+using System.Globalization;
+using System.Net;
+using LogLikeMap.Web.Services;
+using Plotly.Blazor;
+using Plotly.Blazor.Traces;
+using Plotly.Blazor.Traces.ScatterGlLib;
+using Plotly.Blazor.Traces.ScatterGlLib.MarkerLib;
+
+namespace LogLikeMap.Web.Components.Map;
+
+/// <summary>
+/// The Plotly traces for one view of the map, and which model each drawn point is, so a click on
+/// (trace, point) finds its model. WebGL traces (scattergl) keep thousands of points smooth.
+/// </summary>
+public sealed class MapFigure
+{
+    private const decimal PointSize = 8;
+    private readonly List<IReadOnlyList<string>> _modelsOfTrace = [];
+
+    private MapFigure()
+    {
+    }
+
+    public IList<ITrace> Traces { get; } = new List<ITrace>();
+
+    /// <summary>Which model the clicked point is, or null for a point that is no model (a neighbour line).</summary>
+    public string? ModelAt(int trace, int point) =>
+        trace >= 0 && trace < _modelsOfTrace.Count && point >= 0 && point < _modelsOfTrace[trace].Count
+            ? _modelsOfTrace[trace][point]
+            : null;
+
+    /// <param name="models">All models of the current snapshot.</param>
+    /// <param name="state">Colouring and hidden families.</param>
+    /// <param name="neighbours">The selected model's neighbours, drawn as rings joined to it by lines.</param>
+    public static MapFigure Build(IReadOnlyList<ModelPoint> models, MapViewState state, IReadOnlyList<Neighbour> neighbours)
+    {
+        ArgumentNullException.ThrowIfNull(models);
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(neighbours);
+        var figure = new MapFigure();
+        var shown = models.Where(m => !state.HiddenFamilies.Contains(m.Family)).ToList();
+
+        switch (state.Colouring)
+        {
+            case MapColouring.Family:
+                var families = MapLegend.FamilyPalette(models);
+                foreach (var group in shown.GroupBy(m => m.Family).OrderBy(g => g.Key, StringComparer.Ordinal))
+                    figure.AddPoints(group.Key, group.ToList(), new Marker { Color = families.ColourOf(group.Key) });
+                break;
+            case MapColouring.StrongestDomain:
+                var domains = MapLegend.DomainPalette(models);
+                foreach (var group in shown.GroupBy(m => m.StrongestDomain ?? "unknown").OrderBy(g => g.Key, StringComparer.Ordinal))
+                    figure.AddPoints(group.Key, group.ToList(), new Marker { Color = domains.ColourOf(group.Key) });
+                break;
+            default:
+                figure.AddColourBarPoints(shown, NumericColourAxis.For(state.Colouring, shown));
+                break;
+        }
+
+        var byName = models.ToDictionary(m => m.Name, StringComparer.Ordinal);
+        if (state.Selected is not null && byName.TryGetValue(state.Selected, out var selected))
+            figure.AddSelection(selected, neighbours.Where(n => byName.ContainsKey(n.Name)).Select(n => byName[n.Name]).ToList());
+        return figure;
+    }
+
+    private void AddPoints(string name, IReadOnlyList<ModelPoint> points, Marker marker)
+    {
+        marker.Size = PointSize;
+        // Provisional placements (out-of-sample, before the next full t-SNE) are diamonds; the legend says so.
+        marker.SymbolArray = points.Select(p => (SymbolEnum?)(p.Provisional ? SymbolEnum.Diamond : SymbolEnum.Circle)).ToList();
+        Traces.Add(new ScatterGl
+        {
+            Name = name,
+            Mode = ModeFlag.Markers,
+            X = points.Select(p => (object)p.X).ToList(),
+            Y = points.Select(p => (object)p.Y).ToList(),
+            HoverTextArray = points.Select(HoverCard).ToList(),
+            HoverTemplate = "%{hovertext}<extra></extra>",
+            Marker = marker,
+            ShowLegend = false,
+        });
+        _modelsOfTrace.Add(points.Select(p => p.Name).ToList());
+    }
+
+    private void AddColourBarPoints(IReadOnlyList<ModelPoint> shown, NumericColourAxis axis)
+    {
+        var known = Enumerable.Range(0, shown.Count).Where(axis.HasValue).ToList();
+        var unknown = Enumerable.Range(0, shown.Count).Where(i => !axis.HasValue(i)).ToList();
+        if (unknown.Count > 0)
+            AddPoints("unknown", unknown.Select(i => shown[i]).ToList(), new Marker { Color = CategoryPalette.Unknown });
+
+        AddPoints(axis.Title, known.Select(i => shown[i]).ToList(), new Marker
+        {
+            ColorArray = known.Select(i => (object)axis.Values[i]).ToList(),
+            ColorScale = NumericColourAxis.Scale,
+            CMin = (decimal)axis.Min,
+            CMax = (decimal)axis.Max,
+            ShowScale = true,
+            ColorBar = new ColorBar
+            {
+                Title = new Plotly.Blazor.Traces.ScatterGlLib.MarkerLib.ColorBarLib.Title { Text = axis.Title, Side = Plotly.Blazor.Traces.ScatterGlLib.MarkerLib.ColorBarLib.TitleLib.SideEnum.Right },
+                TickVals = axis.TickValues?.Cast<object>().ToList(),
+                TickText = axis.TickLabels?.Cast<object>().ToList(),
+            },
+        });
+    }
+
+    private void AddSelection(ModelPoint selected, IReadOnlyList<ModelPoint> neighbours)
+    {
+        // Lines from the selected model to each neighbour; null breaks the line between segments.
+        var lineX = new List<object>();
+        var lineY = new List<object>();
+        foreach (var n in neighbours)
+        {
+            lineX.AddRange([selected.X, n.X, null!]);
+            lineY.AddRange([selected.Y, n.Y, null!]);
+        }
+
+        if (neighbours.Count > 0)
+        {
+            Traces.Add(new ScatterGl
+            {
+                Name = "neighbour links",
+                Mode = ModeFlag.Lines,
+                X = lineX,
+                Y = lineY,
+                Line = new Plotly.Blazor.Traces.ScatterGlLib.Line { Color = "rgba(120,120,120,0.6)", Width = 1 },
+                HoverInfo = HoverInfoFlag.Skip,
+                ShowLegend = false,
+            });
+            _modelsOfTrace.Add([]);
+            AddRing("neighbours", neighbours, 16, "#ff9800");
+        }
+
+        AddRing("selected", [selected], 22, "#e91e63");
+    }
+
+    private void AddRing(string name, IReadOnlyList<ModelPoint> points, decimal size, string colour)
+    {
+        Traces.Add(new ScatterGl
+        {
+            Name = name,
+            Mode = ModeFlag.Markers,
+            X = points.Select(p => (object)p.X).ToList(),
+            Y = points.Select(p => (object)p.Y).ToList(),
+            HoverTextArray = points.Select(HoverCard).ToList(),
+            HoverTemplate = "%{hovertext}<extra></extra>",
+            Marker = new Marker
+            {
+                Size = size,
+                Symbol = SymbolEnum.CircleOpen,
+                Color = colour,
+                Line = new Plotly.Blazor.Traces.ScatterGlLib.MarkerLib.Line { Color = colour, Width = 3 },
+            },
+            ShowLegend = false,
+        });
+        _modelsOfTrace.Add(points.Select(p => p.Name).ToList());
+    }
+
+    /// <summary>The hover card: name, family, architecture, size and mean log-likelihood (HTML-escaped names).</summary>
+    public static string HoverCard(ModelPoint model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var provisional = model.Provisional ? "<br><i>provisional placement</i>" : string.Empty;
+        return string.Create(CultureInfo.InvariantCulture,
+            $"<b>{WebUtility.HtmlEncode(model.Name)}</b><br>{WebUtility.HtmlEncode(model.Family)} · {WebUtility.HtmlEncode(model.Architecture ?? "unknown architecture")}<br>{ModelFormat.Parameters(model.Parameters)} parameters<br>mean log-likelihood {ModelFormat.LogLikelihood(model.MeanLogLikelihood)}{provisional}");
+    }
+}

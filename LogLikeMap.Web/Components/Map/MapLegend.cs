@@ -1,0 +1,50 @@
+using LogLikeMap.Web.Services;
+
+namespace LogLikeMap.Web.Components.Map;
+
+/// <summary>One line of a legend: a category, its colour (null where colour shows something else), how many models.</summary>
+public sealed record LegendEntry(string Name, string? Colour, int Count, bool Hidden);
+
+/// <summary>The legends next to the map: the family filter, and the colour key of a categorical colouring.</summary>
+public static class MapLegend
+{
+    /// <summary>
+    /// Every family with its model count and whether it is hidden. Families carry their colour only while the map is
+    /// coloured by family; otherwise the chips only filter.
+    /// </summary>
+    public static IReadOnlyList<LegendEntry> Families(IReadOnlyList<ModelPoint> models, MapViewState state)
+    {
+        ArgumentNullException.ThrowIfNull(models);
+        ArgumentNullException.ThrowIfNull(state);
+        var palette = new CategoryPalette(models.Select(m => m.Family));
+        var counts = models.CountBy(m => m.Family).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+        return palette.Categories
+            .Select(f => new LegendEntry(
+                f,
+                state.Colouring == MapColouring.Family ? palette.ColourOf(f) : null,
+                counts[f],
+                state.HiddenFamilies.Contains(f)))
+            .ToList();
+    }
+
+    /// <summary>The colour key for colouring by strongest domain, counting only the models that are shown.</summary>
+    public static IReadOnlyList<LegendEntry> Domains(IReadOnlyList<ModelPoint> models, MapViewState state)
+    {
+        ArgumentNullException.ThrowIfNull(models);
+        ArgumentNullException.ThrowIfNull(state);
+        var palette = DomainPalette(models);
+        var shown = models.Where(m => !state.HiddenFamilies.Contains(m.Family)).ToList();
+        var entries = palette.Categories
+            .Select(d => new LegendEntry(d, palette.ColourOf(d), shown.Count(m => m.StrongestDomain == d), false))
+            .ToList();
+        var unknown = shown.Count(m => m.StrongestDomain is null);
+        if (unknown > 0)
+            entries.Add(new LegendEntry("unknown", CategoryPalette.Unknown, unknown, false));
+        return entries;
+    }
+
+    public static CategoryPalette FamilyPalette(IReadOnlyList<ModelPoint> models) => new(models.Select(m => m.Family));
+
+    public static CategoryPalette DomainPalette(IReadOnlyList<ModelPoint> models) =>
+        new(models.Where(m => m.StrongestDomain is not null).Select(m => m.StrongestDomain!));
+}

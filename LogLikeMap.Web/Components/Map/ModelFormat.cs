@@ -1,0 +1,40 @@
+using System.Globalization;
+
+namespace LogLikeMap.Web.Components.Map;
+
+/// <summary>How numbers about models read on every page (one place, so the map, panel and tables agree).</summary>
+public static class ModelFormat
+{
+    /// <summary>124000000 -> "124M", 1300000000 -> "1.3B", 7000 -> "7K".</summary>
+    public static string Parameters(long? parameters)
+    {
+        if (parameters is not { } p)
+            return "unknown";
+        (double value, string suffix) = p switch
+        {
+            >= 1_000_000_000_000 => (p / 1e12, "T"),
+            >= 1_000_000_000 => (p / 1e9, "B"),
+            >= 1_000_000 => (p / 1e6, "M"),
+            >= 1_000 => (p / 1e3, "K"),
+            _ => (p, ""),
+        };
+        return value.ToString(value >= 100 ? "0" : "0.#", CultureInfo.InvariantCulture) + suffix;
+    }
+
+    /// <summary>
+    /// KL in nats per text with four significant digits and never an exponent: 12.35, 250.0, 1235, 0.01230.
+    /// </summary>
+    public static string KlNats(double nats)
+    {
+        var decimals = nats == 0 || !double.IsFinite(nats) ? 0 : Math.Clamp(3 - (int)Math.Floor(Math.Log10(Math.Abs(nats))), 0, 8);
+        return nats.ToString("F" + decimals.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>KL in bits per byte: the follow-up papers report 0.01 to 3, so three decimals.</summary>
+    public static string KlBitsPerByte(double bitsPerByte) => bitsPerByte.ToString("0.000", CultureInfo.InvariantCulture);
+
+    public static string LogLikelihood(double nats) => nats.ToString("0.0", CultureInfo.InvariantCulture);
+
+    public static string Date(DateTimeOffset? date) =>
+        date?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "unknown";
+}

@@ -1,0 +1,73 @@
+using System.Globalization;
+using LogLikeMap.Web.Services;
+
+namespace LogLikeMap.Web.Components.Map;
+
+/// <summary>
+/// The numbers behind a colour bar: one value per model (NaN where the model lacks it), the range of the bar
+/// and, where plain numbers would mislead, the tick positions and their labels.
+/// </summary>
+public sealed record NumericColourAxis(
+    string Title, IReadOnlyList<double> Values, double Min, double Max,
+    IReadOnlyList<double>? TickValues, IReadOnlyList<string>? TickLabels)
+{
+    /// <summary>Plotly's Viridis: ordered, readable by colour-blind viewers, and dark-to-light on both themes.</summary>
+    public const string Scale = "Viridis";
+
+    public bool HasValue(int model) => !double.IsNaN(Values[model]);
+
+    public static NumericColourAxis For(MapColouring colouring, IReadOnlyList<ModelPoint> models)
+    {
+        ArgumentNullException.ThrowIfNull(models);
+        return colouring switch
+        {
+            MapColouring.MeanLogLikelihood => Plain("Mean log-likelihood (nats per text)", models.Select(m => m.MeanLogLikelihood)),
+            MapColouring.Parameters => ParameterAxis(models),
+            MapColouring.Created => DateAxis(models),
+            _ => throw new ArgumentException($"{colouring} is categorical; it has a legend, not a colour bar.", nameof(colouring)),
+        };
+    }
+
+    private static NumericColourAxis Plain(string title, IEnumerable<double> values)
+    {
+        var list = values.ToList();
+        var (min, max) = RangeOf(list);
+        return new NumericColourAxis(title, list, min, max, null, null);
+    }
+
+    /// <summary>Sizes span orders of magnitude, so the bar is log10 with ticks at 1, 10, 100 x 10^k labelled 10M, 1B...</summary>
+    private static NumericColourAxis ParameterAxis(IReadOnlyList<ModelPoint> models)
+    {
+        var values = models.Select(m => m.Parameters is > 0 ? Math.Log10(m.Parameters.Value) : double.NaN).ToList();
+        var (min, max) = RangeOf(values);
+        var ticks = new List<double>();
+        for (var decade = Math.Floor(min); decade <= Math.Ceiling(max); decade++)
+        {
+            if (decade >= min && decade <= max)
+                ticks.Add(decade);
+        }
+
+        return new NumericColourAxis("Parameters (log scale)", values, min, max, ticks,
+            ticks.Select(t => ModelFormat.Parameters((long)Math.Round(Math.Pow(10, t)))).ToList());
+    }
+
+    /// <summary>Dates become days since 1970 for the colour, and five evenly spaced dates label the bar.</summary>
+    private static NumericColourAxis DateAxis(IReadOnlyList<ModelPoint> models)
+    {
+        var values = models.Select(m => m.Created is { } c ? c.ToUnixTimeSeconds() / 86_400.0 : double.NaN).ToList();
+        var (min, max) = RangeOf(values);
+        const int tickCount = 5;
+        var ticks = max > min
+            ? Enumerable.Range(0, tickCount).Select(i => min + (max - min) * i / (tickCount - 1)).ToList()
+            : [min];
+        var labels = ticks.Select(t => DateTimeOffset.FromUnixTimeSeconds((long)Math.Round(t * 86_400))
+            .ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)).ToList();
+        return new NumericColourAxis("Creation date", values, min, max, ticks, labels);
+    }
+
+    private static (double Min, double Max) RangeOf(IReadOnlyList<double> values)
+    {
+        var known = values.Where(v => !double.IsNaN(v)).ToList();
+        return known.Count == 0 ? (0, 1) : (known.Min(), known.Max());
+    }
+}

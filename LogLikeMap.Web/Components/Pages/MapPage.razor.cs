@@ -1,0 +1,223 @@
+using LogLikeMap.Web.Components.Map;
+using LogLikeMap.Web.Services;
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Routing;
+using Plotly.Blazor;
+using Plotly.Blazor.ConfigLib;
+using Plotly.Blazor.Interop;
+using Plotly.Blazor.LayoutLib;
+using Plotly.Blazor.LayoutLib.XAxisLib;
+
+namespace LogLikeMap.Web.Components.Pages;
+
+/// <summary>
+/// The map of models. All view state lives in <see cref="MapViewState"/>, mirrored in the URL (history replaced, so
+/// Back leaves the map rather than stepping through zooms). State changes are synchronous; the Plotly chart is
+/// redrawn afterwards in <see cref="OnAfterRenderAsync"/>, the one place that talks to JavaScript.
+/// </summary>
+public sealed partial class MapPage
+{
+    private readonly List<ITrace> _traces = [];
+    private readonly Config _config = new()
+    {
+        Responsive = true,
+        DisplayLogo = false,
+        ScrollZoom = ScrollZoomFlag.Cartesian,
+        ModeBarButtonsToRemove = new[] { "select2d", "lasso2d" },
+    };
+
+    private readonly Plotly.Blazor.Layout _layout = new()
+    {
+        Margin = new Margin { L = 10, R = 10, T = 10, B = 10 },
+        HoverMode = HoverModeEnum.Closest,
+        DragMode = DragModeEnum.Zoom,
+        ShowLegend = false,
+        PaperBgColor = "rgba(0,0,0,0)",
+        PlotBgColor = "rgba(0,0,0,0)",
+        // t-SNE axes have no units: keep the grid for orientation, drop the numbers.
+        XAxis = [new XAxis { ShowTickLabels = false, ZeroLine = false }],
+        YAxis = [new YAxis { ShowTickLabels = false, ZeroLine = false }],
+    };
+
+    private PlotlyChart? _chart;
+    private MapSnapshot _snapshot = default!;
+    private MapViewState _state = MapViewState.Default;
+    private MapFigure _figure = default!;
+    private ModelPoint? _selected;
+    private ModelPoint? _found;
+    private IReadOnlyList<Neighbour> _neighbours = [];
+    private bool _chartStale;
+    private bool _eventsSubscribed;
+    private bool? _chartDarkMode;
+
+    [Inject]
+    private IModelMapService MapService { get; set; } = default!;
+
+    [Inject]
+    private NavigationManager Navigation { get; set; } = default!;
+
+    [CascadingParameter(Name = "DarkMode")]
+    private bool DarkMode { get; set; }
+
+    protected override void OnInitialized()
+    {
+        _snapshot = MapService.Current;
+        Apply(MapViewState.Parse(new Uri(Navigation.Uri).Query), writeUrl: false);
+        MapService.Changed += OnMapChanged;
+        Navigation.LocationChanged += OnLocationChanged;
+    }
+
+    protected override async Task OnAfterRenderAsync(bool firstRender)
+    {
+        if (_chart is null)
+            return;
+        if (!_eventsSubscribed)
+        {
+            // The interop waits until the plot exists, so subscribing right after the first render is safe.
+            _eventsSubscribed = true;
+            await _chart.SubscribeClickEvent();
+            await _chart.SubscribeRelayoutEvent();
+        }
+
+        if (_chartStale || _chartDarkMode != DarkMode)
+        {
+            _chartStale = false;
+            _chartDarkMode = DarkMode;
+            UpdateLayout();
+            await _chart.React();
+        }
+    }
+
+    public void Dispose()
+    {
+        MapService.Changed -= OnMapChanged;
+        Navigation.LocationChanged -= OnLocationChanged;
+    }
+
+    /// <summary>Makes <paramref name="state"/> the page's state: neighbours, figure, URL; the chart follows after render.</summary>
+    private void Apply(MapViewState state, bool writeUrl = true)
+    {
+        var byName = _snapshot.Models.ToDictionary(m => m.Name, StringComparer.Ordinal);
+        _selected = state.Selected is not null && byName.TryGetValue(state.Selected, out var model) ? model : null;
+        if (_selected is null && state.Selected is not null)
+            state = state with { Selected = null }; // a link to a model that was deleted: show the map without it
+        _neighbours = _selected is null ? [] : MapService.Neighbours(_selected.Name, state.K);
+        _state = state;
+        _figure = MapFigure.Build(_snapshot.Models, _state, _neighbours);
+        _traces.Clear();
+        _traces.AddRange(_figure.Traces);
+        _chartStale = true;
+        if (writeUrl)
+            Navigation.NavigateTo(LinkFor(_state), replace: true);
+    }
+
+    private static string LinkFor(MapViewState state) => "/" + state.ToQueryString();
+
+    private string LinkToModel(string name) => LinkFor(_state with { Selected = name });
+
+    private void UpdateLayout()
+    {
+        var x = _layout.XAxis[0];
+        var y = _layout.YAxis[0];
+        x.AutoRange = _state.X is null ? AutoRangeEnum.True : AutoRangeEnum.False;
+        x.Range = _state.X is { } xr ? [xr.From, xr.To] : null;
+        y.AutoRange = _state.Y is null ? Plotly.Blazor.LayoutLib.YAxisLib.AutoRangeEnum.True : Plotly.Blazor.LayoutLib.YAxisLib.AutoRangeEnum.False;
+        y.Range = _state.Y is { } yr ? [yr.From, yr.To] : null;
+        var grid = DarkMode ? "rgba(255,255,255,0.08)" : "rgba(0,0,0,0.08)";
+        x.GridColor = grid;
+        y.GridColor = grid;
+        _layout.Font = new Font { Color = DarkMode ? "#e0e0e0" : "#333333" };
+    }
+
+    private Task<IEnumerable<ModelPoint>> SearchAsync(string? text, CancellationToken ct)
+    {
+        var models = _snapshot.Models;
+        IEnumerable<ModelPoint> found = string.IsNullOrWhiteSpace(text)
+            ? models.OrderBy(m => m.Name, StringComparer.OrdinalIgnoreCase)
+            : models.Where(m => m.Name.Contains(text.Trim(), StringComparison.OrdinalIgnoreCase))
+                .OrderBy(m => m.Name.StartsWith(text.Trim(), StringComparison.OrdinalIgnoreCase) ? 0 : 1)
+                .ThenBy(m => m.Name.Length)
+                .ThenBy(m => m.Name, StringComparer.OrdinalIgnoreCase);
+        return Task.FromResult(found.Take(20));
+    }
+
+    private void OnFoundAsync(ModelPoint? model)
+    {
+        _found = model;
+        if (model is not null)
+            Apply(MapViewport.CentreOn(_state with { Selected = model.Name }, model, _snapshot.Models));
+    }
+
+    private void OnColouringChanged(MapColouring colouring) => Apply(_state with { Colouring = colouring });
+
+    private void OnKChanged(int k) => Apply(_state with { K = Math.Clamp(k, 1, MapViewState.MaxK) });
+
+    private void ToggleFamily(string family) => Apply(_state.WithFamilyToggled(family));
+
+    private void ResetView() => Apply(_state with { X = null, Y = null });
+
+    private void ClearSelection()
+    {
+        _found = null;
+        Apply(_state with { Selected = null });
+    }
+
+    private static string ChipStyle(LegendEntry family) =>
+        family.Colour is null || family.Hidden ? string.Empty : $"background-color: {family.Colour}; color: #fff";
+
+    // Plotly.Blazor calls these from JavaScript on the circuit's dispatcher, so state can change here directly.
+    private void OnPointClicked(IEnumerable<EventDataPoint> points)
+    {
+        var point = points.FirstOrDefault();
+        if (point is null)
+            return;
+        var name = _figure.ModelAt(ToInt(point.CurveNumber), ToInt(point.PointNumber));
+        if (name is null || name == _state.Selected)
+            return;
+        Apply(_state with { Selected = name });
+        StateHasChanged();
+    }
+
+    private void OnRelayout(RelayoutEventData data)
+    {
+        var zoomed = MapViewport.AfterRelayout(_state, data.XRange, data.YRange, data.RawData);
+        if (zoomed.Equals(_state))
+            return;
+        // The chart already shows this zoom: only the URL and the stored layout follow it.
+        _state = zoomed;
+        UpdateLayout();
+        Navigation.NavigateTo(LinkFor(_state), replace: true);
+    }
+
+    private void OnLocationChanged(object? sender, LocationChangedEventArgs e)
+    {
+        var state = MapViewState.Parse(new Uri(e.Location).Query);
+        if (state.Equals(_state) || !Navigation.ToBaseRelativePath(e.Location).Split('?')[0].Equals(string.Empty, StringComparison.Ordinal))
+            return;
+        // A followed link (a neighbour): select it and pan there, keeping the zoom level.
+        var target = _snapshot.Models.FirstOrDefault(m => m.Name == state.Selected);
+        if (target is not null && state.Selected != _state.Selected)
+            state = MapViewport.CentreOn(state, target, _snapshot.Models);
+        Apply(state);
+        StateHasChanged();
+    }
+
+    // Raised on whichever thread placed the model; the render dispatcher takes it from there (Blazor's documented
+    // pattern for outside events), and Apply cannot fail on a consistent snapshot.
+    private void OnMapChanged() => _ = InvokeAsync(() =>
+    {
+        // A model was placed or removed, or the layout refreshed: redraw from the new snapshot, same view.
+        _snapshot = MapService.Current;
+        Apply(_state, writeUrl: false);
+        StateHasChanged();
+    });
+
+    private static int ToInt(object? value) => value switch
+    {
+        System.Text.Json.JsonElement { ValueKind: System.Text.Json.JsonValueKind.Number } e => e.GetInt32(),
+        int i => i,
+        long l => (int)l,
+        double d => (int)d,
+        _ => -1,
+    };
+}

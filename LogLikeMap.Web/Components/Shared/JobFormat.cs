@@ -1,0 +1,55 @@
+using System.Globalization;
+using LogLikeMap.Web.Services;
+
+namespace LogLikeMap.Web.Components.Shared;
+
+/// <summary>How a job's progress reads: "120 / 300 texts", "1,234 tokens/s", "about 3 min left".</summary>
+public static class JobFormat
+{
+    public static bool IsActive(JobStatus job)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        return job.State is "Queued" or "Running";
+    }
+
+    /// <summary>Per cent of texts scored, 0 while the total is unknown.</summary>
+    public static double Percent(JobStatus job)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        return job.TextsTotal > 0 ? 100.0 * job.TextsDone / job.TextsTotal : 0;
+    }
+
+    public static string Texts(JobStatus job)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        return job.TextsTotal > 0
+            ? string.Create(CultureInfo.InvariantCulture, $"{job.TextsDone:N0} / {job.TextsTotal:N0} texts")
+            : "counting texts";
+    }
+
+    public static string Speed(JobStatus job)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        return job.TokensPerSecond > 0
+            ? string.Create(CultureInfo.InvariantCulture, $"{job.TokensPerSecond:N0} tokens/s")
+            : string.Empty;
+    }
+
+    public static string TimeLeft(TimeSpan? left) => left switch
+    {
+        null => string.Empty,
+        { TotalSeconds: < 1 } => "almost done",
+        { TotalMinutes: < 1 } t => string.Create(CultureInfo.InvariantCulture, $"about {t.Seconds} s left"),
+        { TotalHours: < 1 } t => string.Create(CultureInfo.InvariantCulture, $"about {t.Minutes} min {t.Seconds} s left"),
+        { } t => string.Create(CultureInfo.InvariantCulture, $"about {(int)t.TotalHours} h {t.Minutes} min left"),
+    };
+
+    public static MudBlazor.Color StateColour(string state) => state switch
+    {
+        "Succeeded" => MudBlazor.Color.Success,
+        "Failed" => MudBlazor.Color.Error,
+        "Cancelled" => MudBlazor.Color.Warning,
+        "Running" => MudBlazor.Color.Info,
+        _ => MudBlazor.Color.Default,
+    };
+}

@@ -1,0 +1,94 @@
+namespace LogLikeMap.Web.Components.Upload;
+
+/// <summary>Where the model to place comes from.</summary>
+public enum UploadSource
+{
+    CheckpointZip,
+    ServerFolder,
+    ResultsFile,
+}
+
+/// <summary>
+/// The upload form's fields and the checks the page can make before sending anything: each message says what is
+/// wrong and what to do. The server validates the archive or folder itself (UploadResult.Error).
+/// </summary>
+public sealed class UploadForm
+{
+    public const int MaxNameLength = 200;
+    public const int MaxFamilyLength = 64;
+
+    /// <summary>The largest zip streamed to the server (2 GiB): bigger checkpoints go through a server folder.</summary>
+    public const long MaxZipBytes = 2L * 1024 * 1024 * 1024;
+
+    /// <summary>The largest results file: 10,000 texts at under 100 bytes a line is about 1 MB; 64 MB is ample.</summary>
+    public const long MaxResultsBytes = 64L * 1024 * 1024;
+
+    public UploadSource Source { get; set; } = UploadSource.CheckpointZip;
+    public string Name { get; set; } = string.Empty;
+    public string Family { get; set; } = string.Empty;
+    public string ServerFolder { get; set; } = string.Empty;
+    public string? FileName { get; set; }
+    public long? FileSize { get; set; }
+
+    public long MaxFileBytes => Source == UploadSource.ResultsFile ? MaxResultsBytes : MaxZipBytes;
+
+    /// <summary>Hugging Face style names: letters, digits, '-', '_', '.', and one optional "owner/" prefix.</summary>
+    public static string? CheckName(string? name, IEnumerable<string> namesOnMap)
+    {
+        ArgumentNullException.ThrowIfNull(namesOnMap);
+        if (string.IsNullOrWhiteSpace(name))
+            return "Give the model a name, e.g. \"my-org/gpt2-finetuned\".";
+        if (name.Length > MaxNameLength)
+            return $"The name is {name.Length} characters long; keep it to {MaxNameLength}.";
+        if (name.Count(c => c == '/') > 1 || name.StartsWith('/') || name.EndsWith('/')
+            || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or '/'))
+            return "Use letters, digits, '-', '_' and '.', with at most one '/' between an owner and a name.";
+        // "..", ".hidden": names end up in file names, so every part starts with a letter or digit.
+        if (name.Split('/').Any(part => !char.IsAsciiLetterOrDigit(part[0])))
+            return "Start the name, and the part after '/', with a letter or digit.";
+        if (namesOnMap.Contains(name, StringComparer.Ordinal))
+            return $"A model named \"{name}\" is already on the map; choose another name or delete that model first.";
+        return null;
+    }
+
+    public static string? CheckFamily(string? family)
+    {
+        if (string.IsNullOrWhiteSpace(family))
+            return "Give a family (e.g. \"gpt2\", \"llama-3\"): the map colours models by it.";
+        if (family.Length > MaxFamilyLength)
+            return $"The family is {family.Length} characters long; keep it to {MaxFamilyLength}.";
+        return null;
+    }
+
+    public string? CheckFile()
+    {
+        if (Source == UploadSource.ServerFolder)
+            return null;
+        var (kind, extension) = Source == UploadSource.CheckpointZip ? ("checkpoint zip", ".zip") : ("results file", ".jsonl");
+        if (FileName is null)
+            return $"Choose or drop a {kind} ({extension}).";
+        if (!FileName.EndsWith(extension, StringComparison.OrdinalIgnoreCase))
+            return $"\"{FileName}\" is not a {extension} file; the {kind} must end in {extension}.";
+        if (FileSize > MaxFileBytes)
+            return $"\"{FileName}\" is {FileSize / (1024 * 1024)} MiB; the limit is {MaxFileBytes / (1024 * 1024)} MiB."
+                + (Source == UploadSource.CheckpointZip ? " Put large checkpoints in a folder on the server instead." : string.Empty);
+        return null;
+    }
+
+    public string? CheckServerFolder()
+    {
+        if (Source != UploadSource.ServerFolder)
+            return null;
+        if (string.IsNullOrWhiteSpace(ServerFolder))
+            return "Give the checkpoint folder's path on the server, e.g. /data/checkpoints/my-model.";
+        if (!Path.IsPathFullyQualified(ServerFolder))
+            return $"\"{ServerFolder}\" is a relative path; give the full path of the folder on the server.";
+        return null;
+    }
+
+    /// <summary>Every problem with the form as it stands, in the order the fields appear.</summary>
+    public IReadOnlyList<string> Problems(IEnumerable<string> namesOnMap) =>
+        new[] { CheckName(Name, namesOnMap), CheckFamily(Family), CheckFile(), CheckServerFolder() }
+            .OfType<string>()
+            .ToList();
+}
