@@ -6,6 +6,10 @@ var root = new RootCommand("loglikemap: map language models by their log-likelih
 // One line per verb; each verb lives in its own file under Commands/.
 foreach (var command in new Command[]
 {
+    MapCommand.Create(),
+    BenchCommand.Create(),
+    ImportCommand.Create(),
+    ExportCommand.Create(),
     TextSetCommand.Create(),
 })
 {
