@@ -8,6 +8,9 @@ foreach (var command in new Command[]
 {
     MapCommand.Create(),
     BenchCommand.Create(),
+    ImportCommand.Create(),
+    ExportCommand.Create(),
+    TextSetCommand.Create(),
 })
 {
     root.Subcommands.Add(command);
