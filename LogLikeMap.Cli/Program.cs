@@ -7,6 +7,7 @@ var root = new RootCommand("loglikemap: map language models by their log-likelih
 foreach (var command in new Command[]
 {
     MapCommand.Create(),
+    ScoreCommand.Create(),
     BenchCommand.Create(),
     ImportCommand.Create(),
     ExportCommand.Create(),

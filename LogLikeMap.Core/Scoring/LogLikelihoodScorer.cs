@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using LogLikeMap.Core.Checkpoints;
+using LogLikeMap.Core.Checkpoints.Tokenizers;
 using LogLikeMap.Core.Models;
 using LogLikeMap.Core.PaperData;
 using static TorchSharp.torch;
@@ -17,13 +18,15 @@ public sealed class LogLikelihoodScorer : IDisposable
     private readonly CausalLanguageModel _model;
     private readonly Device _device;
     private readonly ScoringOptions _options;
+    private readonly HfTokenizer? _tokenizer;
 
     /// <summary>Scores with a model already built (the benchmark's random GPT-2); the scorer owns and disposes it.</summary>
-    internal LogLikelihoodScorer(CausalLanguageModel model, Device device, ScoringOptions options)
+    internal LogLikelihoodScorer(CausalLanguageModel model, Device device, ScoringOptions options, HfTokenizer? tokenizer = null)
     {
         _model = model;
         _device = device;
         _options = options;
+        _tokenizer = tokenizer;
     }
 
     /// <summary>The most tokens of a text that are scored; longer token sequences are cut to this length.</summary>
@@ -47,8 +50,21 @@ public sealed class LogLikelihoodScorer : IDisposable
         };
         // Process-wide: one scoring run per process at a time (stack.md).
         set_num_threads(options.Threads ?? Environment.ProcessorCount);
-        var model = CheckpointLoader.Load(CheckpointFolder.Open(checkpointFolder), DType(options.Precision), device);
-        return new LogLikelihoodScorer(model, device, options);
+        var folder = CheckpointFolder.Open(checkpointFolder);
+        var tokenizer = HfTokenizer.Load(folder.Path);
+        var model = CheckpointLoader.Load(folder, DType(options.Precision), device);
+        return new LogLikelihoodScorer(model, device, options, tokenizer);
+    }
+
+    /// <summary>
+    /// The checkpoint's tokenization of a text as the paper calls it: the tokenizer's default special tokens
+    /// (BOS where the tokenizer adds one), no EOS, truncated to <see cref="MaxPositions"/>.
+    /// </summary>
+    public TokenizedText Tokenize(long index, string text)
+    {
+        var ids = (_tokenizer ?? throw new InvalidOperationException("This scorer was built without a tokenizer."))
+            .EncodeWithSpecialTokens(text);
+        return new TokenizedText(index, ids.Count <= MaxPositions ? ids : ids.Take(MaxPositions).ToArray());
     }
 
     /// <summary>Scores texts in memory; the results come back sorted by index.</summary>
