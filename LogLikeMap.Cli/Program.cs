@@ -8,6 +8,8 @@ foreach (var command in new Command[]
 {
     MapCommand.Create(),
     BenchCommand.Create(),
+    ImportCommand.Create(),
+    ExportCommand.Create(),
 })
 {
     root.Subcommands.Add(command);
