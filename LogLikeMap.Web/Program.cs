@@ -1,10 +1,16 @@
 using LogLikeMap.Web.Api;
 using LogLikeMap.Web.Components;
+using LogLikeMap.Web.Jobs;
+using LogLikeMap.Web.Security;
 using LogLikeMap.Web.Services;
+using LogLikeMap.Web.Uploads;
 using MudBlazor.Services;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddModelMap();
+builder.AddJobs();
+builder.AddAdminSecurity();
+builder.AddUploads();
 builder.Services.AddProblemDetails();
 builder.Services.AddOpenApi();
 
@@ -16,11 +22,17 @@ builder.Services.AddCascadingAuthenticationState();
 var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseAuthentication();
+app.UseAuthorization();
 app.UseAntiforgery();
 
 app.MapStaticAssets();
 app.MapOpenApi();
 app.MapModelsApi();
+app.MapMapAdminApi();
+app.MapUploadsApi();
+app.MapAccountApi();
+app.MapJobsDashboard();
 app.MapGet("/healthz", () => "ok");
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 

@@ -15,6 +15,7 @@ public static class MapServiceRegistration
         builder.Services.AddSingleton<DataPaths>();
         builder.Services.AddSingleton<ModelMapService>();
         builder.Services.AddSingleton<IModelMapService>(sp => sp.GetRequiredService<ModelMapService>());
+        builder.Services.AddSingleton<MapMaintenance>();
         builder.Services.AddHostedService<MapStartup>();
         return builder;
     }

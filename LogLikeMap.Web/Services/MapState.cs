@@ -1,84 +1,84 @@
-using System.Numerics;
-using System.Runtime.InteropServices;
+using LogLikeMap.Core.Map;
 
 namespace LogLikeMap.Web.Services;
 
 /// <summary>
-/// One immutable version of the map: the snapshot the pages draw, and the coordinates q_i (rows of Q, the
-/// clipped and double-centred log-likelihoods) that neighbour queries measure in the full N-dimensional space.
+/// One immutable version of the map: the snapshot the pages draw, the engine's <see cref="ModelMap"/> of the
+/// last full layout (which places new models), and each shown model's q_i, read from the engine's Q or, for
+/// a model placed since, from its own row. Neighbour queries measure in that full N-dimensional space.
+/// A model removed since the last layout is only left out of the snapshot: the engine keeps its point, so
+/// nothing else moves until the next refresh.
 /// </summary>
 internal sealed class MapState
 {
-    private readonly double[] _q;
-    private readonly Dictionary<string, int> _rowOf;
+    private readonly MapRow[] _rows;
+    private readonly Dictionary<string, int> _indexOf;
 
-    public MapState(MapSnapshot snapshot, double[] q)
+    public MapState(MapSnapshot snapshot, ModelMap? engine, IReadOnlyList<MapRow> rows, MapText texts)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
-        ArgumentNullException.ThrowIfNull(q);
-        if (q.Length != (long)snapshot.Models.Count * snapshot.TextCount)
-            throw new ArgumentException($"Q has {q.Length} values; {snapshot.Models.Count} models x {snapshot.TextCount} texts expected.", nameof(q));
+        ArgumentNullException.ThrowIfNull(rows);
+        if (rows.Count != snapshot.Models.Count)
+            throw new ArgumentException($"{snapshot.Models.Count} models on the map but {rows.Count} coordinate rows.", nameof(rows));
         Snapshot = snapshot;
-        _q = q;
-        _rowOf = new Dictionary<string, int>(snapshot.Models.Count, StringComparer.Ordinal);
+        Engine = engine;
+        Texts = texts;
+        _rows = [.. rows];
+        _indexOf = new Dictionary<string, int>(snapshot.Models.Count, StringComparer.Ordinal);
         for (var i = 0; i < snapshot.Models.Count; i++)
-            _rowOf.Add(snapshot.Models[i].Name, i);
+            _indexOf.Add(snapshot.Models[i].Name, i);
     }
 
     public static MapState Empty { get; } = new(
-        new MapSnapshot(0, "", 0, 0, [], [], DateTimeOffset.UnixEpoch), []);
+        new MapSnapshot(0, "", 0, 0, [], [], DateTimeOffset.UnixEpoch), null, [], new MapText("", [], [], 0));
 
     public MapSnapshot Snapshot { get; }
 
-    public bool Contains(string modelName) => _rowOf.ContainsKey(modelName);
+    /// <summary>The last full layout; null while fewer than three models make no map.</summary>
+    public ModelMap? Engine { get; }
+
+    public MapText Texts { get; }
+
+    public IReadOnlyList<MapRow> Rows => _rows;
+
+    public bool Contains(string modelName) => _indexOf.ContainsKey(modelName);
+
+    /// <summary>q of the model at <paramref name="index"/> in <see cref="MapSnapshot.Models"/>.</summary>
+    public ReadOnlySpan<double> Q(int index) =>
+        _rows[index].Placed is { } placed ? placed : Engine!.Coordinates.Row(_rows[index].EngineRow);
 
     public IReadOnlyList<Neighbour> Neighbours(string modelName, int k)
     {
         ArgumentNullException.ThrowIfNull(modelName);
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
-        if (!_rowOf.TryGetValue(modelName, out var self))
+        if (!_indexOf.TryGetValue(modelName, out var self))
             throw new KeyNotFoundException($"No model named '{modelName}' is on the map.");
 
         var models = Snapshot.Models;
-        int n = Snapshot.TextCount;
-        var target = _q.AsSpan(self * n, n);
-        var distances = new (double Squared, int Row)[models.Count - 1];
+        var target = Q(self);
+        var distances = new (double Squared, int Index)[models.Count - 1];
         var filled = 0;
         for (var j = 0; j < models.Count; j++)
         {
             if (j != self)
-                distances[filled++] = (SquaredDistance(target, _q.AsSpan(j * n, n)), j);
+                distances[filled++] = (SquaredDistances.Exact(target, Q(j)), j);
         }
 
-        // Ties broken by row so the order is stable; K log K for K = 1,018 is far below the distance cost.
-        Array.Sort(distances, (a, b) => a.Squared != b.Squared ? a.Squared.CompareTo(b.Squared) : a.Row.CompareTo(b.Row));
+        // Ties broken by index so the order is stable; K log K for K = 1,018 is far below the distance cost.
+        Array.Sort(distances, (a, b) => a.Squared != b.Squared ? a.Squared.CompareTo(b.Squared) : a.Index.CompareTo(b.Index));
         var result = new Neighbour[Math.Min(k, distances.Length)];
         for (var r = 0; r < result.Length; r++)
         {
-            var (squared, row) = distances[r];
-            // KL ≈ |q_i - q_j|^2 / (2N) nats per text; bits per byte divide by (mean bytes x ln 2) (paper-method.md §1.5).
-            var nats = squared / (2.0 * n);
-            result[r] = new Neighbour(r + 1, models[row].Name, models[row].Family, nats, nats / (Snapshot.MeanTextBytes * Math.Log(2)));
+            var (squared, index) = distances[r];
+            var nats = KlEstimate.NatsPerText(squared, Snapshot.TextCount);
+            result[r] = new Neighbour(r + 1, models[index].Name, models[index].Family, nats, KlEstimate.BitsPerByte(nats, Snapshot.MeanTextBytes));
         }
         return result;
     }
-
-    private static double SquaredDistance(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
-    {
-        var va = MemoryMarshal.Cast<double, Vector<double>>(a);
-        var vb = MemoryMarshal.Cast<double, Vector<double>>(b);
-        var sum = Vector<double>.Zero;
-        for (var i = 0; i < va.Length; i++)
-        {
-            var d = va[i] - vb[i];
-            sum += d * d;
-        }
-        var total = Vector.Sum(sum);
-        for (var i = va.Length * Vector<double>.Count; i < a.Length; i++)
-        {
-            var d = a[i] - b[i];
-            total += d * d;
-        }
-        return total;
-    }
 }
+
+/// <summary>Where a shown model's q lives: a row of the engine's Q, or its own array when placed after the layout.</summary>
+internal readonly record struct MapRow(int EngineRow, double[]? Placed);
+
+/// <summary>The text set the map's columns are: its name, each column's text index and domain, the mean UTF-8 length.</summary>
+internal sealed record MapText(string Name, IReadOnlyList<long> Indices, IReadOnlyList<string?> Domains, double MeanBytes);

@@ -1,139 +1,110 @@
-using System.Text;
+using LogLikeMap.Core.Map;
 
 namespace LogLikeMap.Web.Services;
 
+/// <summary>A model's card as the store and the demo map describe it.</summary>
+internal sealed record ModelCard(string Name, string Family, string? Architecture, long? Parameters, DateTimeOffset? Created);
+
 /// <summary>
-/// Builds a <see cref="MapState"/> from a log-likelihood matrix: clip, double-centre, lay out in 2-D.
-/// The layout here is the first two principal coordinates of Q until the engine's t-SNE replaces it.
+/// Turns log-likelihoods into <see cref="MapState"/>s with the engine (Core/Map): a full layout, a model placed
+/// onto an existing layout (nobody else moves), a model taken off.
 /// </summary>
 internal static class MapStateBuilder
 {
-    /// <summary>The paper clips the bottom 2% of all values (paper-method.md §1.3).</summary>
-    public const double ClipPercentile = 2.0;
-
-    public static MapState Build(DemoMapFolder folder, string textSetName, int version)
+    /// <summary>
+    /// A full layout of <paramref name="matrix"/> (clip, centre, t-SNE). Where <paramref name="storedPositions"/>
+    /// holds a model, its stored point is shown instead of the new one, so a restart redraws the stored layout.
+    /// </summary>
+    public static MapState Build(
+        MapText texts, IReadOnlyList<ModelCard> cards, LogLikelihoodMatrix matrix, MapOptions options, int version,
+        IReadOnlyDictionary<string, MapPoint>? storedPositions, IProgress<MapProgress>? progress, CancellationToken ct)
     {
-        ArgumentNullException.ThrowIfNull(folder);
-        int k = folder.Models.Count, n = folder.Texts.Count;
-        var raw = folder.LogLikelihoods;
-        var q = Centre(raw, k, n, Percentile(raw, ClipPercentile));
-        var (xs, ys) = PrincipalCoordinates(q, k, n);
-
-        var domainOfText = folder.Texts.Select(t => t.Domain ?? "").ToArray();
-        var domains = domainOfText.Where(d => d.Length > 0).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
-        var points = new ModelPoint[k];
-        for (var i = 0; i < k; i++)
+        ArgumentNullException.ThrowIfNull(cards);
+        ArgumentNullException.ThrowIfNull(matrix);
+        var engine = ModelMapBuilder.Build(matrix, options, progress, ct);
+        var domains = DomainsOf(texts);
+        var points = new ModelPoint[cards.Count];
+        var rows = new MapRow[cards.Count];
+        for (var i = 0; i < cards.Count; i++)
         {
-            var m = folder.Models[i];
-            var mean = raw.AsSpan(i * n, n).ToArray().Average();
-            points[i] = new ModelPoint(m.Name, m.Family, m.Architecture, m.Parameters, m.Created, mean,
-                StrongestDomain(q.AsSpan(i * n, n), domainOfText, domains), xs[i], ys[i], Provisional: false);
+            var position = storedPositions?.GetValueOrDefault(cards[i].Name) ?? engine.Layout[i];
+            points[i] = PointOf(cards[i], matrix.Row(i), engine.Coordinates.Row(i), texts, domains, position, provisional: false);
+            rows[i] = new MapRow(i, null);
         }
-        var meanBytes = folder.Texts.Average(t => (double)Encoding.UTF8.GetByteCount(t.Text));
-        var snapshot = new MapSnapshot(version, textSetName, n, meanBytes, points, domains, DateTimeOffset.UtcNow);
-        return new MapState(snapshot, q);
-    }
-
-    /// <summary>numpy's default percentile: linear interpolation between the two nearest ranks.</summary>
-    private static double Percentile(double[] values, double percent)
-    {
-        var sorted = (double[])values.Clone();
-        Array.Sort(sorted);
-        var position = percent / 100.0 * (sorted.Length - 1);
-        var lower = (int)Math.Floor(position);
-        var upper = Math.Min(lower + 1, sorted.Length - 1);
-        return sorted[lower] + ((position - lower) * (sorted[upper] - sorted[lower]));
-    }
-
-    /// <summary>q_is = c_is - rowmean_i - colmean_s + grandmean with c = max(L, threshold) (§1.3-1.4).</summary>
-    private static double[] Centre(double[] raw, int k, int n, double threshold)
-    {
-        var q = new double[raw.Length];
-        var columnMeans = new double[n];
-        for (var i = 0; i < k; i++)
-        {
-            var row = q.AsSpan(i * n, n);
-            var sum = 0.0;
-            for (var s = 0; s < n; s++)
-                sum += row[s] = Math.Max(raw[(i * n) + s], threshold);
-            var mean = sum / n;
-            for (var s = 0; s < n; s++)
-                columnMeans[s] += (row[s] -= mean) / k;
-        }
-        for (var i = 0; i < k; i++)
-        {
-            var row = q.AsSpan(i * n, n);
-            for (var s = 0; s < n; s++)
-                row[s] -= columnMeans[s];
-        }
-        return q;
+        var snapshot = new MapSnapshot(version, texts.Name, matrix.TextCount, texts.MeanBytes, points, domains, DateTimeOffset.UtcNow);
+        return new MapState(snapshot, engine, rows, texts);
     }
 
     /// <summary>
-    /// Classical scaling: the top two eigenvectors of the Gram matrix G = Q Q^T (power iteration with
-    /// deflation), scaled by the square roots of their eigenvalues.
+    /// Adds a model to <paramref name="state"/> without moving anyone: its q from the layout's clip threshold and
+    /// column means, its point optimised against the fixed others (out-of-sample t-SNE), flagged provisional.
+    /// <paramref name="storedPosition"/> (a placement read back from the store) is shown instead of a new one.
     /// </summary>
-    private static (double[] X, double[] Y) PrincipalCoordinates(double[] q, int k, int n)
+    public static MapState Place(MapState state, ModelCard card, ReadOnlySpan<double> logLikelihoods, MapPoint? storedPosition, CancellationToken ct)
     {
-        var gram = new double[k * k];
-        for (var i = 0; i < k; i++)
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(card);
+        var engine = state.Engine ?? throw new InvalidOperationException("The map has no layout yet; refresh it before placing models.");
+        if (state.Contains(card.Name))
+            throw new InvalidOperationException($"A model named '{card.Name}' is already on the map.");
+        double[] q;
+        MapPoint position;
+        if (storedPosition is { } stored)
+            (q, position) = (engine.Coordinates.CentreNewModel(logLikelihoods), stored);
+        else
         {
-            for (var j = 0; j <= i; j++)
-            {
-                var dot = 0.0;
-                for (var s = 0; s < n; s++)
-                    dot += q[(i * n) + s] * q[(j * n) + s];
-                gram[(i * k) + j] = gram[(j * k) + i] = dot;
-            }
+            var placed = engine.Place(logLikelihoods, ct);
+            (q, position) = (placed.Coordinates, placed.Position);
         }
-        var first = TopEigenvector(gram, k, out var lambda1);
-        for (var i = 0; i < k; i++)
-        {
-            for (var j = 0; j < k; j++)
-                gram[(i * k) + j] -= lambda1 * first[i] * first[j];
-        }
-        var second = TopEigenvector(gram, k, out var lambda2);
-        return (first.Select(v => v * Math.Sqrt(Math.Max(lambda1, 0))).ToArray(),
-                second.Select(v => v * Math.Sqrt(Math.Max(lambda2, 0))).ToArray());
+        var domains = state.Snapshot.Domains;
+        var point = PointOf(card, logLikelihoods, q, state.Texts, domains, position, provisional: true);
+        var snapshot = state.Snapshot with { Models = [.. state.Snapshot.Models, point], BuiltAt = DateTimeOffset.UtcNow };
+        return new MapState(snapshot, engine, [.. state.Rows, new MapRow(-1, q)], state.Texts);
     }
 
-    private static double[] TopEigenvector(double[] matrix, int k, out double eigenvalue)
+    /// <summary>Takes a model off the map; the others keep their points until the next refresh.</summary>
+    public static MapState Remove(MapState state, string modelName)
     {
-        // A fixed, non-symmetric start keeps the result deterministic and off any symmetry axis.
-        var v = Enumerable.Range(0, k).Select(i => 1.0 + (i % 7 * 0.1)).ToArray();
-        eigenvalue = 0;
-        for (var iteration = 0; iteration < 500; iteration++)
+        ArgumentNullException.ThrowIfNull(state);
+        var index = state.Snapshot.Models.Select(m => m.Name).ToList().IndexOf(modelName);
+        if (index < 0)
+            return state;
+        var snapshot = state.Snapshot with
         {
-            var next = new double[k];
-            for (var i = 0; i < k; i++)
-            {
-                for (var j = 0; j < k; j++)
-                    next[i] += matrix[(i * k) + j] * v[j];
-            }
-            var norm = Math.Sqrt(next.Sum(x => x * x));
-            if (norm == 0)
-                return v;
-            for (var i = 0; i < k; i++)
-                next[i] /= norm;
-            var change = next.Zip(v, (a, b) => Math.Abs(a - b)).Max();
-            (v, eigenvalue) = (next, norm);
-            if (change < 1e-10)
-                break;
-        }
-        return v;
+            Models = [.. state.Snapshot.Models.Where((_, i) => i != index)],
+            BuiltAt = DateTimeOffset.UtcNow,
+        };
+        return new MapState(snapshot, state.Engine, [.. state.Rows.Where((_, i) => i != index)], state.Texts);
     }
 
-    private static string? StrongestDomain(ReadOnlySpan<double> q, string[] domainOfText, string[] domains)
+    private static ModelPoint PointOf(
+        ModelCard card, ReadOnlySpan<double> raw, ReadOnlySpan<double> q, MapText texts, IReadOnlyList<string> domains, MapPoint position, bool provisional)
     {
-        if (domains.Length == 0)
+        var sum = 0.0;
+        foreach (var value in raw)
+            sum += value;
+        return new ModelPoint(card.Name, card.Family, card.Architecture, card.Parameters, card.Created, sum / raw.Length,
+            StrongestDomain(q, texts, domains), position.X, position.Y, provisional);
+    }
+
+    private static string[] DomainsOf(MapText texts) =>
+        [.. texts.Domains.OfType<string>().Where(d => d.Length > 0).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+
+    /// <summary>
+    /// The domain whose texts the model predicts best relative to the other models: the largest mean of q_is
+    /// over the domain's texts (q removes the model's overall level and each text's difficulty, §1.4).
+    /// </summary>
+    private static string? StrongestDomain(ReadOnlySpan<double> q, MapText texts, IReadOnlyList<string> domains)
+    {
+        if (domains.Count == 0)
             return null;
         var sums = new Dictionary<string, (double Sum, int Count)>(StringComparer.Ordinal);
         for (var s = 0; s < q.Length; s++)
         {
-            if (domainOfText[s].Length == 0)
+            if (texts.Domains[s] is not { Length: > 0 } domain)
                 continue;
-            var (sum, count) = sums.GetValueOrDefault(domainOfText[s]);
-            sums[domainOfText[s]] = (sum + q[s], count + 1);
+            var (sum, count) = sums.GetValueOrDefault(domain);
+            sums[domain] = (sum + q[s], count + 1);
         }
         return sums.MaxBy(p => p.Value.Sum / p.Value.Count).Key;
     }

@@ -6,6 +6,7 @@ using LogLikeMap.Web.Services;
 
 namespace LogLikeMap.Tests.Web.Api;
 
+[Collection(WebAppCollection.Name)]
 public sealed class MapApiTests(WebAppFactory factory) : IClassFixture<WebAppFactory>
 {
     private static readonly DemoMapOracle Oracle = new();

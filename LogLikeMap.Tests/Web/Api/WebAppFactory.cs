@@ -11,6 +11,12 @@ public sealed class WebAppFactory : WebApplicationFactory<Program>
 {
     public static string DemoMapFolder => Path.Combine(AppContext.BaseDirectory, "TestData", "web", "demo-map");
 
+    /// <summary>Configured below by its SHA-256, worked out with sha256sum: printf %s KEY | sha256sum.</summary>
+    public const string ApiKey = "test-api-key-0123456789";
+
+    /// <summary>Configured below by a PBKDF2 hash made with Python's hashlib.pbkdf2_hmac (1000 iterations, salt "loglikemap-tests").</summary>
+    public const string AdminPassword = "correct horse battery staple";
+
     public string DataFolder { get; } = Directory.CreateTempSubdirectory("loglikemap-web-").FullName;
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -18,6 +24,18 @@ public sealed class WebAppFactory : WebApplicationFactory<Program>
         builder.UseEnvironment("Testing");
         builder.UseSetting("Data:Folder", DataFolder);
         builder.UseSetting("Data:DemoMapFolder", DemoMapFolder);
+        builder.UseSetting("Jobs:Storage", "InMemory");
+        builder.UseSetting("Security:AdminUser", "admin");
+        builder.UseSetting("Security:AdminPasswordHash", "pbkdf2-sha256$1000$bG9nbGlrZW1hcC10ZXN0cw==$PQvmCb7bLdeA/bFUZ9SvHuzLRCmGk6Q3FVISJ+3cktk=");
+        builder.UseSetting("Security:ApiKeyHashes:0", "47bd0e2f856fe258ebba4d00930ab811d0c004dafae068c9d72511ca3512cca6");
+    }
+
+    /// <summary>A client that sends the configured API key.</summary>
+    public HttpClient CreateAdminClient()
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Add("X-Api-Key", ApiKey);
+        return client;
     }
 
     protected override void Dispose(bool disposing)

@@ -1,0 +1,21 @@
+using System.Net.Http.Json;
+using LogLikeMap.Web.Services;
+
+namespace LogLikeMap.Tests.Web.Api;
+
+internal static class JobPolling
+{
+    /// <summary>Polls GET /api/jobs/{id} until the job finished (or 30 seconds passed, which fails the test).</summary>
+    public static async Task<JobStatus> UntilFinishedAsync(HttpClient client, string jobId)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            var status = await client.GetFromJsonAsync<JobStatus>($"/api/jobs/{jobId}");
+            if (status is not null && JobStates.IsFinished(status.State))
+                return status;
+            await Task.Delay(100);
+        }
+        throw new TimeoutException($"Job {jobId} did not finish within 30 seconds.");
+    }
+}

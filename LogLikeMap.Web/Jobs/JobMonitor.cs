@@ -1,0 +1,124 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Hangfire;
+using LogLikeMap.Web.Options;
+using LogLikeMap.Web.Services;
+
+namespace LogLikeMap.Web.Jobs;
+
+/// <summary>
+/// The last state of every job: in memory for the pages (raising <see cref="Updated"/>), written to
+/// <c>DataFolder/jobs/ID.json</c> so it survives a restart, and set as the Hangfire job parameter
+/// "progress" so the dashboard's job page shows it too.
+/// </summary>
+public sealed class JobMonitor : IJobMonitor
+{
+    /// <summary>Progress ticks come every few texts; the file and the dashboard need them less often.</summary>
+    private static readonly TimeSpan PersistEvery = TimeSpan.FromSeconds(2);
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    private readonly ConcurrentDictionary<string, JobStatus> _jobs = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _persisted = new(StringComparer.Ordinal);
+    private readonly IBackgroundJobClient _client;
+    private readonly JobStorage _storage;
+    private readonly DataPaths _paths;
+    private readonly TimeProvider _time;
+    private readonly ILogger<JobMonitor> _logger;
+
+    public JobMonitor(IBackgroundJobClient client, JobStorage storage, DataPaths paths, TimeProvider time, ILogger<JobMonitor> logger)
+    {
+        (_client, _storage, _paths, _time, _logger) = (client, storage, paths, time, logger);
+        foreach (var file in Directory.EnumerateFiles(paths.JobsFolder, "*.json"))
+        {
+            try
+            {
+                if (JsonSerializer.Deserialize<JobStatus>(File.ReadAllText(file), Json) is { } status)
+                    _jobs[status.JobId] = status;
+            }
+            catch (JsonException e)
+            {
+                logger.LogWarning(e, "Ignoring the unreadable job state file {File}.", file);
+            }
+        }
+    }
+
+    public event Action<JobStatus>? Updated;
+
+    public JobStatus? Get(string jobId) => _jobs.GetValueOrDefault(jobId);
+
+    public IReadOnlyList<JobStatus> Recent(int count) =>
+        [.. _jobs.Values.OrderByDescending(j => j.Updated).Take(count)];
+
+    public string EnqueueRefresh()
+    {
+        var jobId = _client.Enqueue<RefreshMapJob>(job => job.RunAsync(null, CancellationToken.None));
+        ReportQueued(jobId, JobKinds.Refresh, modelName: null);
+        return jobId;
+    }
+
+    public bool Cancel(string jobId)
+    {
+        if (Get(jobId) is not { } status || JobStates.IsFinished(status.State))
+            return false;
+        // Deleting the job fires the CancellationToken Hangfire passed to it (checked every few seconds).
+        if (!_client.Delete(jobId))
+            return false;
+        Report(status with { State = JobStates.Cancelled, TimeLeft = null, Updated = _time.GetUtcNow() });
+        return true;
+    }
+
+    public JobStatus Queued(string jobId, string kind, string? modelName) =>
+        new(jobId, kind, modelName, JobStates.Queued, 0, 0, 0, null, null, _time.GetUtcNow());
+
+    /// <summary>
+    /// Records a job just enqueued. Its worker may already have reported (it can start before Enqueue returns),
+    /// so this never overwrites a state that is there.
+    /// </summary>
+    public void ReportQueued(string jobId, string kind, string? modelName)
+    {
+        var status = Queued(jobId, kind, modelName);
+        if (_jobs.TryAdd(jobId, status))
+        {
+            Persist(status);
+            Updated?.Invoke(status);
+        }
+    }
+
+    /// <summary>Records a new state; a job already cancelled stays cancelled whatever its worker reports last.</summary>
+    public void Report(JobStatus status)
+    {
+        ArgumentNullException.ThrowIfNull(status);
+        var stored = _jobs.AddOrUpdate(status.JobId, status,
+            (_, previous) => previous.State == JobStates.Cancelled ? previous : status);
+        var previousWrite = _persisted.GetValueOrDefault(stored.JobId);
+        if (stored.State != JobStates.Running || stored.Updated - previousWrite >= PersistEvery)
+        {
+            _persisted[stored.JobId] = stored.Updated;
+            Persist(stored);
+        }
+        Updated?.Invoke(stored);
+    }
+
+    private void Persist(JobStatus status)
+    {
+        var json = JsonSerializer.Serialize(status, Json);
+        var file = Path.Combine(_paths.JobsFolder, FileNameOf(status.JobId));
+        var temporary = file + ".tmp";
+        File.WriteAllText(temporary, json);
+        File.Move(temporary, file, overwrite: true);
+        try
+        {
+            using var connection = _storage.GetConnection();
+            connection.SetJobParameter(status.JobId, "progress", json);
+        }
+        catch (InvalidOperationException e)
+        {
+            // The job may already be deleted from Hangfire's storage (cancelled); the file keeps the state.
+            _logger.LogDebug(e, "Could not set the progress parameter of job {JobId}.", status.JobId);
+        }
+    }
+
+    private static string FileNameOf(string jobId) =>
+        string.Concat(jobId.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '_')) + ".json";
+}

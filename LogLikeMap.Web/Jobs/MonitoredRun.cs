@@ -1,0 +1,65 @@
+using Hangfire.Server;
+using LogLikeMap.Web.Services;
+
+namespace LogLikeMap.Web.Jobs;
+
+/// <summary>
+/// Runs a job's body while keeping <see cref="JobMonitor"/> up to date: Running, progress, then Succeeded,
+/// Failed (with the reason) or Cancelled. A run stopped because the server shuts down goes back to Queued:
+/// Hangfire starts it again after the restart and the job resumes from what it stored.
+/// </summary>
+internal sealed class MonitoredRun
+{
+    private readonly JobMonitor _monitor;
+    private readonly TimeProvider _time;
+    private JobStatus _status;
+
+    private MonitoredRun(JobMonitor monitor, TimeProvider time, JobStatus status) =>
+        (_monitor, _time, _status) = (monitor, time, status);
+
+    public string JobId => _status.JobId;
+
+    /// <summary>Records progress: texts done of the total, throughput and the time it predicts is left.</summary>
+    public void Progress(int done, int total, double tokensPerSecond, TimeSpan? timeLeft)
+    {
+        _status = _status with
+        {
+            State = JobStates.Running, TextsDone = done, TextsTotal = total, TokensPerSecond = tokensPerSecond,
+            TimeLeft = timeLeft, Updated = _time.GetUtcNow(),
+        };
+        _monitor.Report(_status);
+    }
+
+    public static async Task RunAsync(
+        JobMonitor monitor, TimeProvider time, PerformContext? context, string kind, string? modelName,
+        Func<MonitoredRun, Task> body, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(monitor);
+        ArgumentNullException.ThrowIfNull(body);
+        var jobId = context?.BackgroundJob.Id
+            ?? throw new InvalidOperationException("Hangfire passes the job's PerformContext; this method runs only as a Hangfire job.");
+        var previous = monitor.Get(jobId);
+        var run = new MonitoredRun(monitor, time,
+            (previous ?? monitor.Queued(jobId, kind, modelName)) with { State = JobStates.Running, Error = null, Updated = time.GetUtcNow() });
+        monitor.Report(run._status);
+        try
+        {
+            await body(run);
+            monitor.Report(run._status with { State = JobStates.Succeeded, TimeLeft = TimeSpan.Zero, Updated = time.GetUtcNow() });
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            var cancelledByUser = monitor.Get(jobId)?.State == JobStates.Cancelled;
+            monitor.Report(run._status with
+            {
+                State = cancelledByUser ? JobStates.Cancelled : JobStates.Queued, TimeLeft = null, Updated = time.GetUtcNow(),
+            });
+            throw;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            monitor.Report(run._status with { State = JobStates.Failed, Error = e.Message, TimeLeft = null, Updated = time.GetUtcNow() });
+            throw;
+        }
+    }
+}

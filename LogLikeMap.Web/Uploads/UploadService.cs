@@ -1,0 +1,143 @@
+using Hangfire;
+using LogLikeMap.Web.Jobs;
+using LogLikeMap.Web.Options;
+using LogLikeMap.Web.Services;
+using Microsoft.Extensions.Options;
+
+namespace LogLikeMap.Web.Uploads;
+
+/// <summary>
+/// Takes an upload, checks all of it, and only then queues the job that places the model. Each upload is
+/// assembled in a fresh folder of its own; a refusal deletes that folder, so nothing is left half-written.
+/// </summary>
+public sealed class UploadService(
+    ModelMapService map, DataPaths paths, IOptions<UploadOptions> options, IBackgroundJobClient jobs, JobMonitor monitor,
+    ILogger<UploadService> logger) : IUploadService
+{
+    private const int MaxNameLength = 200;
+
+    public async Task<UploadResult> SubmitCheckpointZipAsync(Stream zip, string modelName, string family, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(zip);
+        return await SubmitAsync(modelName, family, async (folder, id) =>
+        {
+            var archive = Path.Combine(folder.Path, "upload.zip");
+            await CopyBoundedAsync(zip, archive, options.Value.MaxZipBytes, "checkpoint zip", ct);
+            await using (var stream = File.OpenRead(archive))
+                await new SafeZipExtractor(options.Value).ExtractAsync(stream, folder.CheckpointFolder, ct);
+            File.Delete(archive);
+            var architecture = CheckpointCheck.Check(folder.CheckpointFolder);
+            return new UploadManifest(id, UploadKind.Checkpoint, modelName.Trim(), family.Trim(), architecture, null, DateTimeOffset.UtcNow);
+        }, ct);
+    }
+
+    public async Task<UploadResult> SubmitServerFolderAsync(string folder, string modelName, string family, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(folder);
+        return await SubmitAsync(modelName, family, (_, id) =>
+        {
+            var checkpoint = AllowedServerFolder(folder);
+            var architecture = CheckpointCheck.Check(checkpoint);
+            return Task.FromResult(new UploadManifest(id, UploadKind.Checkpoint, modelName.Trim(), family.Trim(), architecture, checkpoint, DateTimeOffset.UtcNow));
+        }, ct);
+    }
+
+    public async Task<UploadResult> SubmitResultsFileAsync(Stream resultsJsonl, string modelName, string family, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(resultsJsonl);
+        return await SubmitAsync(modelName, family, async (folder, id) =>
+        {
+            await CopyBoundedAsync(resultsJsonl, folder.ResultsFile, options.Value.MaxResultsBytes, "results file", ct);
+            var texts = map.State.Texts;
+            ResultsCheck.Read(folder.ResultsFile, "The results file", texts.Indices, texts.Name, ct);
+            return new UploadManifest(id, UploadKind.Results, modelName.Trim(), family.Trim(), null, null, DateTimeOffset.UtcNow);
+        }, ct);
+    }
+
+    private async Task<UploadResult> SubmitAsync(
+        string modelName, string family, Func<UploadFolder, string, Task<UploadManifest>> assemble, CancellationToken ct)
+    {
+        if (NameProblem(modelName, family) is { } problem)
+            return UploadResult.Refused(problem);
+        var id = Guid.NewGuid().ToString("N");
+        var partial = UploadFolder.CreatePartial(paths.UploadsFolder, id);
+        try
+        {
+            var manifest = await assemble(partial, id);
+            var folder = await partial.CommitAsync(manifest, ct);
+            var jobId = jobs.Enqueue<ScoreCheckpointJob>(job => job.RunAsync(id, null, CancellationToken.None));
+            monitor.ReportQueued(jobId, JobKinds.Score, manifest.ModelName);
+            logger.LogInformation("Upload {UploadId} ({Kind}) of model {Model} queued as job {JobId} in {Folder}.",
+                id, manifest.Kind, manifest.ModelName, jobId, folder.Path);
+            return UploadResult.Queued(jobId);
+        }
+        catch (UploadRejectedException e)
+        {
+            partial.Discard();
+            logger.LogInformation("Upload of {Model} refused: {Reason}", modelName, e.Message);
+            return UploadResult.Refused(e.Message);
+        }
+        catch
+        {
+            partial.Discard();
+            throw;
+        }
+    }
+
+    private string? NameProblem(string modelName, string family)
+    {
+        if (string.IsNullOrWhiteSpace(modelName))
+            return "Give the model a name (for example its Hugging Face id, such as my-org/my-model).";
+        if (modelName.Trim().Length > MaxNameLength || modelName.Any(char.IsControl))
+            return $"The model name must be at most {MaxNameLength} characters without control characters.";
+        if (string.IsNullOrWhiteSpace(family) || family.Trim().Length > MaxNameLength || family.Any(char.IsControl))
+            return "Give the model a family (for example llama-2 or gpt2); the map colours models by family.";
+        if (map.State.Contains(modelName.Trim()))
+            return $"A model named '{modelName.Trim()}' is already on the map. Choose another name, or delete that model first.";
+        return null;
+    }
+
+    private string AllowedServerFolder(string folder)
+    {
+        var root = options.Value.AllowedServerRoot;
+        if (string.IsNullOrWhiteSpace(root))
+        {
+            throw new UploadRejectedException(
+                "Server folders are switched off. An administrator can allow them by setting Uploads:AllowedServerRoot to the folder that holds checkpoints.");
+        }
+        var rootPath = Path.TrimEndingDirectorySeparator(Path.GetFullPath(root));
+        var path = Path.GetFullPath(folder, rootPath);
+        if (!path.StartsWith(rootPath + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+            throw new UploadRejectedException($"'{folder}' is not under the allowed folder {rootPath}. Copy the checkpoint there and name it again.");
+        if (!Directory.Exists(path))
+            throw new UploadRejectedException($"There is no folder '{folder}' under {rootPath}.");
+        // A link inside the root could point anywhere; resolve every level and check again.
+        var resolved = ResolveLinks(path);
+        if (!resolved.StartsWith(ResolveLinks(rootPath) + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+            throw new UploadRejectedException($"'{folder}' leads through a symbolic link out of the allowed folder {rootPath}; name the real folder.");
+        return resolved;
+    }
+
+    private static string ResolveLinks(string path)
+    {
+        var info = new DirectoryInfo(path);
+        var parent = info.Parent is null ? info.FullName : ResolveLinks(info.Parent.FullName);
+        var here = Path.Combine(parent, info.Name);
+        return new DirectoryInfo(here).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? here;
+    }
+
+    private static async Task CopyBoundedAsync(Stream source, string path, long limit, string what, CancellationToken ct)
+    {
+        await using var target = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
+        var buffer = new byte[1 << 16];
+        long copied = 0;
+        int read;
+        while ((read = await source.ReadAsync(buffer, ct)) > 0)
+        {
+            copied += read;
+            if (copied > limit)
+                throw new UploadRejectedException($"The {what} is larger than the {limit:N0} bytes accepted. Use a server folder for large checkpoints.");
+            await target.WriteAsync(buffer.AsMemory(0, read), ct);
+        }
+    }
+}
