@@ -15,12 +15,8 @@ public sealed class MapInTheBrowserTests(LiveAppFixture app)
     {
         const string model = "aaditya/Llama3-OpenBioLLM-8B";
         var page = await app.NewPageAsync();
-        var log = new List<string>();
-        page.Console += (_, m) => log.Add(m.Text);
-        page.PageError += (_, e) => log.Add("ERR " + e);
         await page.GotoAsync("/");
-        try { await page.Locator("#model-map .main-svg").First.WaitForAsync(new() { Timeout = 15000 }); }
-        finally { File.WriteAllText("/tmp/pw-log.txt", string.Join("\n", log) + "\n----\n" + await page.ContentAsync()); await page.ScreenshotAsync(new() { Path = "/tmp/pw.png" }); }
+        await page.Locator("#model-map .main-svg").First.WaitForAsync();
 
         await page.Locator("input[data-testid=search]").FillAsync("OpenBio");
         await page.Locator(".mud-popover-open .mud-list-item", new() { HasText = model }).ClickAsync();
