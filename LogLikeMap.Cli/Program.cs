@@ -1,10 +1,16 @@
 using System.CommandLine;
+using LogLikeMap.Cli.Commands;
 
 
 var root = new RootCommand("loglikemap: map language models by their log-likelihood vectors (Oyama et al., ACL 2025).");
 // One line per verb; each verb lives in its own file under Commands/.
 foreach (var command in new Command[]
 {
+    MapCommand.Create(),
+    BenchCommand.Create(),
+    ImportCommand.Create(),
+    ExportCommand.Create(),
+    TextSetCommand.Create(),
 })
 {
     root.Subcommands.Add(command);

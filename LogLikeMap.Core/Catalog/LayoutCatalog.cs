@@ -1,3 +1,4 @@
+using LogLikeMap.Core.PaperData;
 using LogLikeMap.Core.Storage;
 using Microsoft.EntityFrameworkCore;
 

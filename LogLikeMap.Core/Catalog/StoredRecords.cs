@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using LogLikeMap.Core.Map;
+using LogLikeMap.Core.PaperData;
 
 namespace LogLikeMap.Core.Catalog;
 
@@ -26,9 +27,6 @@ public sealed record StoredModel(
 /// every read), column s is the text with index <see cref="TextIndices"/>[s] (ascending).
 /// </summary>
 public sealed record StoredMatrix(StoredTextSet TextSet, IReadOnlyList<StoredModel> Models, IReadOnlyList<long> TextIndices, LogLikelihoodMatrix Matrix);
-
-/// <summary>One model's position on a stored map; provisional until the next full re-layout.</summary>
-public sealed record LayoutPoint(string Model, double X, double Y, bool Provisional);
 
 /// <summary>A stored map layout.</summary>
 /// <param name="ParametersJson">The parameters it was computed with, as JSON.</param>

@@ -1,22 +1,24 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using LogLikeMap.Core.Checkpoints.Tokenizers;
 
 namespace LogLikeMap.Core.Checkpoints;
 
 /// <summary>
 /// A Hugging Face checkpoint folder checked before anything is scored: <c>config.json</c> is valid JSON with a
-/// <c>model_type</c>, the weights are safetensors whose headers validate, and tokenizer files are present. Each
+/// <c>model_type</c>, the weights are safetensors whose headers validate, and the tokenizer loads. Each
 /// failure throws a <see cref="CheckpointException"/> that names the file and what to do.
 /// </summary>
 public sealed class CheckpointFolder
 {
     public const string ConfigFileName = "config.json";
 
-    private CheckpointFolder(string path, string modelType, JsonObject config)
+    private CheckpointFolder(string path, string modelType, JsonObject config, HfTokenizer tokenizer)
     {
         Path = path;
         ModelType = modelType;
         Config = config;
+        Tokenizer = tokenizer;
     }
 
     /// <summary>Full path of the folder.</summary>
@@ -28,6 +30,9 @@ public sealed class CheckpointFolder
     /// <summary>The whole <c>config.json</c>.</summary>
     public JsonObject Config { get; }
 
+    /// <summary>The checkpoint's tokenizer, loaded while validating (loading a large vocabulary takes a moment; reuse this one).</summary>
+    public HfTokenizer Tokenizer { get; }
+
     /// <summary>Validates a checkpoint folder.</summary>
     public static CheckpointFolder Open(string path)
     {
@@ -37,8 +42,8 @@ public sealed class CheckpointFolder
         var (config, modelType) = ReadConfig(folder);
         // Opening validates every weight file's header (the headers are small; no tensor is read).
         using (CheckpointWeights.Open(folder)) { }
-        TokenizerFiles.Find(folder);
-        return new CheckpointFolder(folder, modelType, config);
+        var tokenizer = HfTokenizer.Load(folder);
+        return new CheckpointFolder(folder, modelType, config, tokenizer);
     }
 
     /// <summary>Opens the folder's weights for reading; the caller disposes them.</summary>

@@ -53,34 +53,36 @@ public sealed class PrincipalComponents
 
         var width = Math.Min(k, components + ExtraBlockVectors);
         var basis = StartingBasis(k, width);
-        var next = new double[width * k];
+        var product = new double[width * k];
+        double[] values = [], vectors = [];
         var previous = new double[components];
         for (var iteration = 0; iteration < MaxIterations; iteration++)
         {
-            Multiply(g, k, basis, next, width);
-            (basis, next) = (next, basis);
-            var norms = Orthonormalise(basis, k, width);
+            // Rayleigh-Ritz on the current orthonormal basis V: the eigenpairs of V^T G V. Ritz values converge
+            // at the square of the rate of the vectors, so they decide when to stop.
+            Multiply(g, k, basis, product, width);
+            var projected = new double[width * width];
+            for (var a = 0; a < width; a++)
+            {
+                for (var b = 0; b < width; b++)
+                    projected[a * width + b] = Dot(basis.AsSpan(a * k, k), product.AsSpan(b * k, k));
+            }
+
+            (values, vectors) = SymmetricEigen.Jacobi(projected, width);
+            var ritz = values.OrderDescending().ToArray();
             var converged = true;
             for (var c = 0; c < components; c++)
             {
-                converged &= Math.Abs(norms[c] - previous[c]) <= Tolerance * Math.Max(norms[0], double.Epsilon);
-                previous[c] = norms[c];
+                converged &= Math.Abs(ritz[c] - previous[c]) <= Tolerance * Math.Max(ritz[0], double.Epsilon);
+                previous[c] = ritz[c];
             }
 
             if (converged)
                 break;
+            (basis, product) = (product, basis);
+            Orthonormalise(basis, k, width);
         }
 
-        // Rayleigh-Ritz: the eigenpairs of V^T G V rotate the converged subspace onto the eigenvectors.
-        Multiply(g, k, basis, next, width);
-        var projected = new double[width * width];
-        for (var a = 0; a < width; a++)
-        {
-            for (var b = 0; b < width; b++)
-                projected[a * width + b] = Dot(basis.AsSpan(a * k, k), next.AsSpan(b * k, k));
-        }
-
-        var (values, vectors) = SymmetricEigen.Jacobi(projected, width);
         var order = Enumerable.Range(0, width).OrderByDescending(c => values[c]).ToArray();
 
         var scores = new double[components * k];
@@ -141,10 +143,9 @@ public sealed class PrincipalComponents
         });
     }
 
-    /// <summary>Modified Gram-Schmidt, twice for stability; returns each vector's norm before normalising.</summary>
-    private static double[] Orthonormalise(double[] basis, int k, int width)
+    /// <summary>Modified Gram-Schmidt, twice for stability.</summary>
+    private static void Orthonormalise(double[] basis, int k, int width)
     {
-        var norms = new double[width];
         for (var c = 0; c < width; c++)
         {
             var v = basis.AsSpan(c * k, k);
@@ -160,15 +161,12 @@ public sealed class PrincipalComponents
             }
 
             var norm = Math.Sqrt(Dot(v, v));
-            norms[c] = norm;
             if (norm > 0)
             {
                 for (var i = 0; i < k; i++)
                     v[i] /= norm;
             }
         }
-
-        return norms;
     }
 
     private static double Dot(ReadOnlySpan<double> a, ReadOnlySpan<double> b) => VectorMath.Dot(a, b);

@@ -15,6 +15,9 @@ public static class Tsne
     private const int CheckEvery = 50;
     private const double MinGain = 0.01;
 
+    // Pair terms per iteration from which the gradient is spread over threads.
+    private const double ParallelWork = 250_000;
+
     // sklearn: PCA initialisation is rescaled so the first coordinate has standard deviation 1e-4.
     private const double InitialStandardDeviation = 1e-4;
 
@@ -175,6 +178,12 @@ public static class Tsne
         private readonly double[] _gradX;
         private readonly double[] _gradY;
         private readonly double[] _sumW;
+        private readonly double[] _repulsionX;
+        private readonly double[] _repulsionY;
+        private readonly double[] _errorTerms;
+        private readonly double[] _rowP;
+        private readonly float[] _xSingle;
+        private readonly float[] _ySingle;
 
         public GradientState(TsneAffinities p, IReadOnlyList<MapPoint> initial, TsneOptions options)
         {
@@ -188,6 +197,12 @@ public static class Tsne
             _gradX = new double[k];
             _gradY = new double[k];
             _sumW = new double[k];
+            _repulsionX = new double[k];
+            _repulsionY = new double[k];
+            _errorTerms = new double[k];
+            _rowP = new double[k];
+            _xSingle = new float[k];
+            _ySingle = new float[k];
         }
 
         public MapPoint[] Layout() => _x.Zip(_y, (x, y) => new MapPoint(x, y)).ToArray();
@@ -245,75 +260,109 @@ public static class Tsne
 
         /// <summary>
         /// dC/dy_i = 4 (sum_j a p_ij w_ij (y_i - y_j) - sum_j w_ij^2 (y_i - y_j) / Z), w = 1 / (1 + d^2),
-        /// Z = sum_{k != l} w_kl, a the exaggeration. Returns KL(aP || Q) when asked (as sklearn reports it).
+        /// Z = sum_{k != l} w_kl, a the exaggeration. Returns KL(aP || Q) when asked (as sklearn reports it),
+        /// using sum p ln(p / q) = sum p ln p - sum p ln w + ln Z sum p so one parallel pass does everything.
         /// </summary>
         private double Gradient(double exaggeration, bool withError)
         {
             var k = _x.Length;
+            QuadTree? tree = null;
             if (_barnesHut)
+                tree = new QuadTree(_x, _y);
+            else
             {
-                var tree = new QuadTree(_x, _y);
-                Parallel.For(0, k, () => new Stack<int>(), (i, _, stack) =>
+                for (var i = 0; i < k; i++)
                 {
-                    var (fx, fy, sumW) = tree.Repulsion(i, _options.Theta, stack);
-                    _gradX[i] = fx;
-                    _gradY[i] = fy;
-                    _sumW[i] = sumW;
+                    _xSingle[i] = (float)_x[i];
+                    _ySingle[i] = (float)_y[i];
+                }
+            }
+
+            void Points(int from, int to, int[] stack)
+            {
+                for (var i = from; i < to; i++)
+                {
+                    if (tree is null)
+                        ExactRepulsion(i);
+                    else
+                        (_repulsionX[i], _repulsionY[i], _sumW[i]) = tree.Repulsion(i, _options.Theta, stack);
+                    Attraction(i, exaggeration, withError);
+                }
+            }
+
+            // Below a few hundred thousand pair terms an iteration takes less than waking the thread pool does.
+            var work = (double)k * (tree is null ? k : 64);
+            if (work < ParallelWork)
+                Points(0, k, tree?.NewStack() ?? []);
+            else
+            {
+                var chunk = Math.Max(16, k / (8 * Environment.ProcessorCount));
+                Parallel.For(0, (k + chunk - 1) / chunk, () => tree?.NewStack() ?? [], (c, _, stack) =>
+                {
+                    Points(c * chunk, Math.Min(k, (c + 1) * chunk), stack);
                     return stack;
                 }, _ => { });
             }
-            else
-                Parallel.For(0, k, ExactRepulsion);
 
-            var z = 0.0;
+            double z = 0, pLogTerms = 0, pSum = 0;
             for (var i = 0; i < k; i++)
+            {
                 z += _sumW[i];
-
-            var errors = withError ? new double[k] : null;
-            Parallel.For(0, k, i =>
-            {
-                double ax = 0, ay = 0, error = 0;
-                for (var e = _p.RowStart[i]; e < _p.RowStart[i + 1]; e++)
-                {
-                    var j = _p.Columns[e];
-                    double dx = _x[i] - _x[j], dy = _y[i] - _y[j];
-                    var w = 1 / (1 + dx * dx + dy * dy);
-                    var pij = exaggeration * _p.Values[e];
-                    ax += pij * w * dx;
-                    ay += pij * w * dy;
-                    if (errors is not null)
-                        error += pij * Math.Log(Math.Max(pij, double.Epsilon) / Math.Max(w / z, double.Epsilon));
-                }
-
-                _gradX[i] = 4 * (ax - _gradX[i] / z);
-                _gradY[i] = 4 * (ay - _gradY[i] / z);
-                if (errors is not null)
-                    errors[i] = error;
-            });
-
-            var total = 0.0;
-            if (errors is not null)
-            {
-                foreach (var error in errors)
-                    total += error;
+                pLogTerms += _errorTerms[i];
+                pSum += _rowP[i];
             }
 
-            return total;
+            for (var i = 0; i < k; i++)
+            {
+                _gradX[i] = 4 * (_gradX[i] - _repulsionX[i] / z);
+                _gradY[i] = 4 * (_gradY[i] - _repulsionY[i] / z);
+            }
+
+            return withError ? pLogTerms + Math.Log(z) * pSum : 0;
         }
 
-        /// <summary>Exact repulsion on point i from every other point, four at a time.</summary>
+        /// <summary>Attractive part for point i into the gradient arrays, and its share of the KL terms.</summary>
+        private void Attraction(int i, double exaggeration, bool withError)
+        {
+            double ax = 0, ay = 0, logTerms = 0, rowP = 0;
+            for (var e = _p.RowStart[i]; e < _p.RowStart[i + 1]; e++)
+            {
+                var j = _p.Columns[e];
+                double dx = _x[i] - _x[j], dy = _y[i] - _y[j];
+                var w = 1 / (1 + dx * dx + dy * dy);
+                var pij = exaggeration * _p.Values[e];
+                ax += pij * w * dx;
+                ay += pij * w * dy;
+                if (withError)
+                {
+                    logTerms += pij * (Math.Log(Math.Max(pij, double.Epsilon)) - Math.Log(w));
+                    rowP += pij;
+                }
+            }
+
+            _gradX[i] = ax;
+            _gradY[i] = ay;
+            _errorTerms[i] = logTerms;
+            _rowP[i] = rowP;
+        }
+
+        /// <summary>
+        /// Exact repulsion on point i from every other point, eight at a time in single precision (positions are
+        /// copied to float each iteration; sklearn's whole optimisation runs in float32). Sums are per point, so
+        /// the result does not depend on how threads split the work.
+        /// </summary>
         private void ExactRepulsion(int i)
         {
             var k = _x.Length;
-            var xi = Vector256.Create(_x[i]);
-            var yi = Vector256.Create(_y[i]);
-            var one = Vector256.Create(1.0);
-            Vector256<double> fx = default, fy = default, sum = default;
+            var xi = Vector256.Create(_xSingle[i]);
+            var yi = Vector256.Create(_ySingle[i]);
+            var one = Vector256.Create(1f);
+            Vector256<float> fx = default, fy = default, sum = default;
             var j = 0;
-            for (; j + 4 <= k; j += 4)
+            for (; j + 8 <= k; j += 8)
             {
-                var dx = xi - Vector256.Create(_x.AsSpan(j, 4));
-                var dy = yi - Vector256.Create(_y.AsSpan(j, 4));
+                var dx = xi - Vector256.Create(_xSingle.AsSpan(j, 8));
+                var dy = yi - Vector256.Create(_ySingle.AsSpan(j, 8));
                 var w = one / (one + dx * dx + dy * dy);
                 sum += w;
                 var w2 = w * w;
@@ -324,7 +373,7 @@ public static class Tsne
             double rx = Vector256.Sum(fx), ry = Vector256.Sum(fy), s = Vector256.Sum(sum);
             for (; j < k; j++)
             {
-                double dx = _x[i] - _x[j], dy = _y[i] - _y[j];
+                double dx = _xSingle[i] - _xSingle[j], dy = _ySingle[i] - _ySingle[j];
                 var w = 1 / (1 + dx * dx + dy * dy);
                 s += w;
                 rx += w * w * dx;
@@ -332,8 +381,8 @@ public static class Tsne
             }
 
             // The loop included j = i, which adds w = 1 and no force.
-            _gradX[i] = rx;
-            _gradY[i] = ry;
+            _repulsionX[i] = rx;
+            _repulsionY[i] = ry;
             _sumW[i] = s - 1;
         }
     }

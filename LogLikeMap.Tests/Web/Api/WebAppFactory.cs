@@ -41,6 +41,9 @@ public sealed class WebAppFactory : WebApplicationFactory<Program>
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
+        // Hangfire keeps the app's logger factory in a process-wide static; once the app is gone, Hangfire code
+        // elsewhere in this test process (Storage tests) would log into the disposed factory and throw.
+        Hangfire.Logging.LogProvider.SetCurrentLogProvider(null);
         if (disposing && Directory.Exists(DataFolder))
             Directory.Delete(DataFolder, recursive: true);
     }
