@@ -10,6 +10,7 @@ foreach (var command in new Command[]
     BenchCommand.Create(),
     ImportCommand.Create(),
     ExportCommand.Create(),
+    TextSetCommand.Create(),
 })
 {
     root.Subcommands.Add(command);
