@@ -37,7 +37,7 @@ public static class MatrixFiles
         };
     }
 
-    /// <summary>Checks the shared rules of every format and builds the matrix, naming the file in any error.</summary>
+    /// <summary>Checks the shared rules of every format and builds the matrix, naming the file, model and text in any error.</summary>
     internal static LoadedMatrix Build(
         string path,
         IReadOnlyList<string> names,
@@ -47,17 +47,26 @@ public static class MatrixFiles
     {
         if (names.Count == 0)
             throw new InvalidDataException($"'{path}' holds no models.");
+        if (textIndices.Count == 0)
+            throw new InvalidDataException($"'{path}' holds no texts.");
         var duplicateIndex = textIndices.GroupBy(i => i).FirstOrDefault(g => g.Count() > 1);
         if (duplicateIndex is not null)
             throw new InvalidDataException($"'{path}': text index {duplicateIndex.Key} appears twice.");
-        try
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var name in names)
         {
-            var matrix = new LogLikelihoodMatrix(names, textIndices.Count, values);
-            return new LoadedMatrix(matrix, textIndices, tokenCounts ?? new Dictionary<string, int[]>());
+            if (string.IsNullOrWhiteSpace(name))
+                throw new InvalidDataException($"'{path}': a model name is empty.");
+            if (!seen.Add(name))
+                throw new InvalidDataException($"'{path}': model '{name}' appears twice; names must be unique.");
         }
-        catch (ArgumentException ex)
+        var n = textIndices.Count;
+        for (var i = 0; i < values.Length; i++)
         {
-            throw new InvalidDataException($"'{path}': {ex.Message.Split(" (Parameter")[0]}", ex);
+            if (!double.IsFinite(values[i]))
+                throw new InvalidDataException($"'{path}': model '{names[i / n]}', text index {textIndices[i % n]}: log-likelihood {values[i]} is not a finite number.");
         }
+        var matrix = new LogLikelihoodMatrix(names, n, values);
+        return new LoadedMatrix(matrix, textIndices, tokenCounts ?? new Dictionary<string, int[]>());
     }
 }

@@ -120,8 +120,24 @@ public sealed class NumpyArray
         var data = _data!;
         var count = checked((int)ElementCount);
         var values = new double[count];
-        for (var i = 0; i < count; i++)
-            values[i] = dtype.ReadAsDouble(data, i * dtype.ItemSize);
+        var nativeOrder = dtype.BigEndian != BitConverter.IsLittleEndian;
+        if (nativeOrder && dtype is { Kind: 'f', ItemSize: 8 })
+        {
+            // The release's float64 arrays: a plain copy.
+            System.Runtime.InteropServices.MemoryMarshal.Cast<byte, double>(data.AsSpan(0, count * 8)).CopyTo(values);
+        }
+        else if (nativeOrder && dtype is { Kind: 'f', ItemSize: 4 })
+        {
+            // model-data's float32 arrays: widen each value exactly.
+            var floats = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(data.AsSpan(0, count * 4));
+            for (var i = 0; i < count; i++)
+                values[i] = floats[i];
+        }
+        else
+        {
+            for (var i = 0; i < count; i++)
+                values[i] = dtype.ReadAsDouble(data, i * dtype.ItemSize);
+        }
         if (FortranOrder && Shape.Count == 2)
             return Transpose(values, Shape[1], Shape[0]);
         if (FortranOrder && Shape.Count > 2)
