@@ -37,10 +37,7 @@ internal static class ZooCommand
         };
         train.SetAction(async (parse, cancellationToken) =>
         {
-            var names = parse.GetValue(only) ?? [];
-            var recipe = names.Length == 0
-                ? ZooRecipe.Default
-                : [.. ZooRecipe.Default.Where(spec => names.Contains(spec.Name))];
+            var recipe = Selected(parse.GetValue(only));
             var paths = new ZooPaths(parse.GetValue(output)!, parse.GetValue(corpus)!, parse.GetValue(gpt2)!);
             var log = new ConsoleLog();
             await ZooTraining.TrainAsync(recipe, paths, new TrainingOptions(Threads: parse.GetValue(threads)), log, cancellationToken);
@@ -55,16 +52,21 @@ internal static class ZooCommand
         var texts = new Option<string>("--texts") { Description = "The text set (paper JSON Lines).", DefaultValueFactory = _ => "data/demo-map/texts.jsonl" };
         var output = new Option<string>("--out") { Description = "Map folder: results/NAME.jsonl and models.jsonl are written here.", DefaultValueFactory = _ => "data/demo-map" };
         var threads = new Option<int>("--threads") { Description = "libtorch CPU threads.", DefaultValueFactory = _ => 1 };
+        var only = new Option<string[]>("--only")
+        {
+            Description = "Score only the runs with these names (models.jsonl then lists only them; run once more without it).",
+            AllowMultipleArgumentsPerToken = true,
+        };
 
         var score = new Command("score", "Score every zoo model of the map with the scoring engine and write models.jsonl (resumable).")
         {
-            zoo, texts, output, threads,
+            zoo, texts, output, threads, only,
         };
         score.SetAction(async (parse, cancellationToken) =>
         {
             var textSet = await TextSetFile.ReadAsync(parse.GetValue(texts)!, cancellationToken);
             await ZooScoring.ScoreAsync(
-                ZooRecipe.Default,
+                Selected(parse.GetValue(only)),
                 parse.GetValue(zoo)!,
                 textSet,
                 parse.GetValue(output)!,
@@ -114,6 +116,10 @@ internal static class ZooCommand
         });
         return check;
     }
+
+    /// <summary>The recipe's runs named by --only, or all of them.</summary>
+    private static IReadOnlyList<ZooModelSpec> Selected(string[]? names) =>
+        names is not { Length: > 0 } ? ZooRecipe.Default : [.. ZooRecipe.Default.Where(spec => names.Contains(spec.Name))];
 
     /// <summary>Writes each event as a time-stamped line at once (the training log is tailed while it runs).</summary>
     private sealed class ConsoleLog : IProgress<ZooTrainingEvent>, IProgress<ZooScoringEvent>

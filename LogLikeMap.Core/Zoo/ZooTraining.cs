@@ -37,7 +37,7 @@ public static class ZooTraining
                 log.Report(new ZooTrainingEvent($"{spec.Name}: already saved, skipped"));
                 continue;
             }
-            // A run saves several checkpoints only at its end steps, so a partly saved run is retrained whole.
+            // A run that saves several checkpoints and was cut off is retrained whole: its weights are not kept between runs.
             foreach (var (name, _) in spec.SavedModels)
             {
                 var partial = Path.Combine(paths.ZooFolder, name);
