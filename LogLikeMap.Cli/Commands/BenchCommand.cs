@@ -14,6 +14,7 @@ public static class BenchCommand
         foreach (var subcommand in new Command[]
         {
             BenchMapCommand.Create(),
+            BenchScoringCommand.Create(),
         })
         {
             command.Subcommands.Add(subcommand);

@@ -1,0 +1,98 @@
+using LogLikeMap.Core.Checkpoints;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace LogLikeMap.Core.Models;
+
+/// <summary>
+/// Builds the model a checkpoint folder describes and streams its weights in, one tensor at a time, so that loading
+/// needs the model's memory plus its largest tensor, not twice the checkpoint.
+/// </summary>
+public static class CheckpointLoader
+{
+    /// <summary>
+    /// The model of <paramref name="folder"/> in <paramref name="dtype"/> on <paramref name="device"/>, in eval mode.
+    /// Every parameter must be in the checkpoint with the shape config.json implies; otherwise the error names the
+    /// first mis-shaped tensor or the missing ones. Extra tensors (a tied head stored anyway, old attention-mask
+    /// buffers) are ignored, as transformers does.
+    /// </summary>
+    public static CausalLanguageModel Load(CheckpointFolder folder, ScalarType dtype, Device device)
+    {
+        ArgumentNullException.ThrowIfNull(folder);
+        var architecture = ModelRegistry.Find(folder.ModelType);
+        var model = architecture.Create(folder.Config);
+        try
+        {
+            model.to(dtype).to(device);
+            using var weights = CheckpointWeights.Open(folder.Path);
+            LoadWeights(model, weights, architecture, folder.Path);
+            model.eval();
+            return model;
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Copies each parameter's tensor from <paramref name="weights"/>, converting F16/BF16/F32/F64 to the parameter's dtype.</summary>
+    internal static void LoadWeights(CausalLanguageModel model, CheckpointWeights weights, ModelArchitecture architecture, string source)
+    {
+        var stored = weights.TensorNames.ToHashSet(StringComparer.Ordinal);
+        var plan = new List<(Tensor Parameter, TensorInfo Stored)>();
+        var missing = new List<string>();
+        foreach (var (name, parameter) in model.named_parameters())
+        {
+            var key = StoredKey(name, architecture.BaseModelPrefix, stored);
+            if (key is null)
+            {
+                missing.Add(name);
+                continue;
+            }
+            var info = weights.Info(key);
+            if (!info.Shape.SequenceEqual(parameter.shape))
+            {
+                throw new CheckpointException(
+                    $"{source}: the tensor '{key}' has shape [{string.Join(", ", info.Shape)}], but this config.json " +
+                    $"({architecture.ModelType}) needs [{string.Join(", ", parameter.shape)}]. The weights do not belong to this config.");
+            }
+            plan.Add((parameter, info));
+        }
+        if (missing.Count > 0)
+        {
+            throw new CheckpointException(
+                $"{source}: the checkpoint lacks {missing.Count} tensor(s) that a {architecture.ModelType} model with this " +
+                $"config.json needs: {string.Join(", ", missing.Take(10))}{(missing.Count > 10 ? ", ..." : "")}.");
+        }
+
+        using var noGrad = no_grad();
+        foreach (var (parameter, info) in plan)
+        {
+            using var staging = empty(info.Shape, dtype: FloatingType(info, source));
+            weights.ReadBytes(info.Name, staging.bytes);
+            parameter.copy_(staging);
+        }
+    }
+
+    /// <summary>The checkpoint key for a parameter: its own name, or the name without the body prefix.</summary>
+    private static string? StoredKey(string parameterName, string baseModelPrefix, HashSet<string> stored)
+    {
+        if (stored.Contains(parameterName))
+            return parameterName;
+        if (parameterName.StartsWith(baseModelPrefix, StringComparison.Ordinal)
+            && stored.Contains(parameterName[baseModelPrefix.Length..]))
+            return parameterName[baseModelPrefix.Length..];
+        return null;
+    }
+
+    private static ScalarType FloatingType(TensorInfo info, string source) => info.DType switch
+    {
+        TensorDType.F32 => ScalarType.Float32,
+        TensorDType.F16 => ScalarType.Float16,
+        TensorDType.BF16 => ScalarType.BFloat16,
+        TensorDType.F64 => ScalarType.Float64,
+        _ => throw new CheckpointException(
+            $"{source}: the tensor '{info.Name}' is stored as {info.DType}; weights must be F32, F16, BF16 or F64."),
+    };
+}

@@ -1,0 +1,157 @@
+using System.Diagnostics;
+using LogLikeMap.Core.Checkpoints;
+using LogLikeMap.Core.Models;
+using LogLikeMap.Core.PaperData;
+using static TorchSharp.torch;
+
+namespace LogLikeMap.Core.Scoring;
+
+/// <summary>
+/// Scores texts with one checkpoint: the log-likelihood of each text in nats under the paper's convention
+/// (paper-method.md §1.2). Batches are formed by length, computed under <c>torch.inference_mode()</c> with one dispose
+/// scope each, and reported through <see cref="IProgress{T}"/>; cancelling stops after the batch in flight. Only plain
+/// numbers go in and out: no tensor leaves this class.
+/// </summary>
+public sealed class LogLikelihoodScorer : IDisposable
+{
+    private readonly CausalLanguageModel _model;
+    private readonly Device _device;
+    private readonly ScoringOptions _options;
+
+    /// <summary>Scores with a model already built (the benchmark's random GPT-2); the scorer owns and disposes it.</summary>
+    internal LogLikelihoodScorer(CausalLanguageModel model, Device device, ScoringOptions options)
+    {
+        _model = model;
+        _device = device;
+        _options = options;
+    }
+
+    /// <summary>The most tokens of a text that are scored; longer token sequences are cut to this length.</summary>
+    public int MaxPositions => _model.MaxPositions;
+
+    /// <summary>
+    /// Loads the checkpoint folder's model. Fails before any scoring with a clear message for an unsupported
+    /// architecture, missing or mis-shaped tensors, or a CUDA request without a CUDA device.
+    /// </summary>
+    public static LogLikelihoodScorer Load(string checkpointFolder, ScoringOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxBatchTokens, 1);
+        var device = options.Device switch
+        {
+            ScoringDevice.Cuda when !cuda.is_available() => throw new InvalidOperationException(
+                "--device cuda: libtorch sees no CUDA device. This build carries the CPU backend unless built with " +
+                "-p:TorchBackend=cuda on a host with an NVIDIA driver; use --device cpu otherwise."),
+            ScoringDevice.Cuda => CUDA,
+            _ => CPU,
+        };
+        // Process-wide: one scoring run per process at a time (stack.md).
+        set_num_threads(options.Threads ?? Environment.ProcessorCount);
+        var model = CheckpointLoader.Load(CheckpointFolder.Open(checkpointFolder), DType(options.Precision), device);
+        return new LogLikelihoodScorer(model, device, options);
+    }
+
+    /// <summary>Scores texts in memory; the results come back sorted by index.</summary>
+    public Task<IReadOnlyList<TextScore>> ScoreAsync(
+        IReadOnlyList<TokenizedText> texts, IProgress<ScoringProgress>? progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(texts);
+        return Task.Run(() =>
+        {
+            var scores = new List<TextScore>(texts.Count);
+            Run(Truncate(texts), alreadyDone: 0, batch => scores.AddRange(batch), progress, note: null, cancellationToken);
+            return Sorted(scores);
+        }, CancellationToken.None);
+    }
+
+    /// <summary>
+    /// Scores texts into the paper's results JSON Lines at <paramref name="resultsPath"/>, resuming what an earlier run
+    /// of the same model on the same texts left there. Scores reach the disk as each batch finishes; when all are done
+    /// the file is rewritten sorted by index. On cancellation the file keeps every finished batch.
+    /// </summary>
+    public Task<IReadOnlyList<TextScore>> ScoreToFileAsync(
+        IReadOnlyList<TokenizedText> texts, string resultsPath, IProgress<ScoringProgress>? progress,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(texts);
+        ArgumentException.ThrowIfNullOrEmpty(resultsPath);
+        return Task.Run(() =>
+        {
+            var truncated = Truncate(texts);
+            var tokenCounts = new Dictionary<long, int>();
+            foreach (var text in truncated)
+            {
+                if (!tokenCounts.TryAdd(text.Index, text.Ids.Count))
+                    throw new ArgumentException($"Text index {text.Index} appears twice in the texts to score.", nameof(texts));
+            }
+            var scores = new List<TextScore>(truncated.Length);
+            using (var journal = ResultsJournal.Open(resultsPath, tokenCounts, cancellationToken))
+            {
+                scores.AddRange(journal.Resumed);
+                var done = journal.Resumed.Select(s => s.Index).ToHashSet();
+                var remaining = truncated.Where(t => !done.Contains(t.Index)).ToArray();
+                Run(remaining, done.Count, batch =>
+                {
+                    journal.Append(batch);
+                    scores.AddRange(batch);
+                }, progress, journal.Note, cancellationToken);
+            }
+            ResultsJournal.Finish(resultsPath, scores);
+            return Sorted(scores);
+        }, CancellationToken.None);
+    }
+
+    public void Dispose() => _model.Dispose();
+
+    private void Run(
+        IReadOnlyList<TokenizedText> texts, int alreadyDone, Action<IReadOnlyList<TextScore>> onBatchScored,
+        IProgress<ScoringProgress>? progress, string? note, CancellationToken cancellationToken)
+    {
+        var total = alreadyDone + texts.Count;
+        var tokensLeft = texts.Sum(t => (long)t.Ids.Count);
+        progress?.Report(new ScoringProgress(alreadyDone, total, 0, null, note));
+        cancellationToken.ThrowIfCancellationRequested();
+
+        var clock = Stopwatch.StartNew();
+        long tokensDone = 0;
+        var textsDone = alreadyDone;
+        foreach (var batch in BatchPlan.ByLength(texts.Select(t => t.Ids.Count).ToArray(), _options.MaxBatchTokens))
+        {
+            var members = batch.Select(i => texts[i]).ToArray();
+            double[] sums;
+            using (inference_mode())
+            using (NewDisposeScope())
+            {
+                sums = BatchLogLikelihood.Compute(_model, members.Select(t => t.Ids).ToArray(), _device);
+            }
+            onBatchScored(members.Select((t, i) => new TextScore(t.Index, t.Ids.Count, sums[i])).ToArray());
+
+            var batchTokens = members.Sum(t => (long)t.Ids.Count);
+            tokensDone += batchTokens;
+            tokensLeft -= batchTokens;
+            textsDone += members.Length;
+            var speed = tokensDone / Math.Max(clock.Elapsed.TotalSeconds, 1e-9);
+            progress?.Report(new ScoringProgress(textsDone, total, speed, TimeSpan.FromSeconds(tokensLeft / speed)));
+            // Checked only between batches: a cancel never throws away a computed batch.
+            if (textsDone < total)
+                cancellationToken.ThrowIfCancellationRequested();
+        }
+    }
+
+    /// <summary>The paper's tokenizer call truncates to the model's maximum positions (truncation=True, max_length).</summary>
+    private TokenizedText[] Truncate(IReadOnlyList<TokenizedText> texts) =>
+        texts.Select(t => t.Ids.Count <= MaxPositions ? t : t with { Ids = t.Ids.Take(MaxPositions).ToArray() }).ToArray();
+
+    private static IReadOnlyList<TextScore> Sorted(List<TextScore> scores)
+    {
+        scores.Sort((a, b) => a.Index.CompareTo(b.Index));
+        return scores;
+    }
+
+    private static ScalarType DType(ScoringPrecision precision) => precision switch
+    {
+        ScoringPrecision.BFloat16 => ScalarType.BFloat16,
+        ScoringPrecision.Float16 => ScalarType.Float16,
+        _ => ScalarType.Float32,
+    };
+}

@@ -1,0 +1,79 @@
+using System.Text.Json.Nodes;
+using LogLikeMap.Core.Checkpoints;
+using LogLikeMap.Core.Models;
+using LogLikeMap.Tests.Scoring;
+using static TorchSharp.torch;
+
+namespace LogLikeMap.Tests.Models;
+
+/// <summary>Checkpoints whose weights do not fit their config are refused with the offending tensor named.</summary>
+public sealed class CheckpointLoaderTests : IDisposable
+{
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "loglikemap-loader-" + Guid.NewGuid().ToString("N"));
+
+    public CheckpointLoaderTests()
+    {
+        var fixture = Path.Combine(ScoringTestData.Fixtures, "gpt2-tiny");
+        Directory.CreateDirectory(_folder);
+        foreach (var file in Directory.GetFiles(fixture))
+            File.Copy(file, Path.Combine(_folder, Path.GetFileName(file)));
+    }
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    [Fact]
+    public void An_unsupported_architecture_is_refused_with_the_supported_list()
+    {
+        EditConfig(config => config["model_type"] = "bloom");
+
+        var error = Assert.Throws<CheckpointException>(() => Load());
+
+        Assert.Contains("'bloom'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("gpt2, llama, mistral, qwen2, gpt_neox", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_missing_tensor_is_named()
+    {
+        // An untied head needs lm_head.weight, which this tied checkpoint does not store.
+        EditConfig(config => config["tie_word_embeddings"] = false);
+
+        var error = Assert.Throws<CheckpointException>(() => Load());
+
+        Assert.Contains("lacks 1 tensor(s)", error.Message, StringComparison.Ordinal);
+        Assert.Contains("lm_head.weight", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_tensor_of_the_wrong_shape_is_named_with_both_shapes()
+    {
+        EditConfig(config => config["n_inner"] = 64);
+
+        var error = Assert.Throws<CheckpointException>(() => Load());
+
+        Assert.Contains("'transformer.h.0.mlp.c_fc.weight' has shape [32, 128]", error.Message, StringComparison.Ordinal);
+        Assert.Contains("needs [32, 64]", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parameters_carry_the_checkpoint_key_names()
+    {
+        using var model = Load();
+
+        var names = model.named_parameters().Select(p => p.name).ToHashSet();
+        using var weights = CheckpointWeights.Open(_folder);
+
+        // The tied head is the embedding, so the model's names are exactly the stored keys.
+        Assert.Equal(weights.TensorNames.ToHashSet(), names);
+    }
+
+    private CausalLanguageModel Load() => CheckpointLoader.Load(CheckpointFolder.Open(_folder), ScalarType.Float32, CPU);
+
+    private void EditConfig(Action<JsonObject> edit)
+    {
+        var path = Path.Combine(_folder, "config.json");
+        var config = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
+        edit(config);
+        File.WriteAllText(path, config.ToJsonString());
+    }
+}

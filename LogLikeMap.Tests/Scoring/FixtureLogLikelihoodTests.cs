@@ -1,0 +1,68 @@
+using LogLikeMap.Core.Scoring;
+
+namespace LogLikeMap.Tests.Scoring;
+
+/// <summary>
+/// The three shared fixtures scored from their exact token ids in float32 must agree with the reference
+/// log-likelihoods (an independent PyTorch forward of the HF definitions) to 1e-4 relative, batched or one by one.
+/// </summary>
+public class FixtureLogLikelihoodTests
+{
+    /// <summary>Batched: all texts, several per batch. One by one: the first texts only, to keep the suite fast.</summary>
+    [Theory]
+    [InlineData("gpt2-tiny", 1, 6)]
+    [InlineData("gpt2-tiny", 8192, 20)]
+    [InlineData("llama-spm", 1, 6)]
+    [InlineData("llama-spm", 8192, 20)]
+    [InlineData("neox-tiny", 1, 6)]
+    [InlineData("neox-tiny", 8192, 20)]
+    public async Task Float32_scores_match_the_reference(string name, int maxBatchTokens, int textCount)
+    {
+        var texts = ScoringTestData.TokenIds(ScoringTestData.Fixtures, name).Take(textCount).ToArray();
+        using var scorer = LogLikelihoodScorer.Load(
+            Path.Combine(ScoringTestData.Fixtures, name), new ScoringOptions(MaxBatchTokens: maxBatchTokens));
+
+        var scores = await scorer.ScoreAsync(texts, progress: null, CancellationToken.None);
+
+        Assert.Equal(texts.Select(t => t.Index), scores.Select(s => s.Index));
+        Assert.Equal(texts.Select(t => t.Ids.Count), scores.Select(s => s.TokenCount));
+        ScoringTestData.AssertRelativelyClose(
+            ScoringTestData.Expected(ScoringTestData.Fixtures, name).Take(textCount).ToArray(),
+            scores.Select(s => s.LogLikelihood).ToArray(),
+            1e-4);
+    }
+
+    [Fact]
+    public async Task Bfloat16_scores_stay_near_float32()
+    {
+        var texts = ScoringTestData.TokenIds(ScoringTestData.Fixtures, "llama-spm").Take(6).ToArray();
+        using var scorer = LogLikelihoodScorer.Load(
+            Path.Combine(ScoringTestData.Fixtures, "llama-spm"), new ScoringOptions(Precision: ScoringPrecision.BFloat16));
+
+        var scores = await scorer.ScoreAsync(texts, progress: null, CancellationToken.None);
+
+        // bfloat16 keeps 8 significant bits (relative rounding 2^-9 per operation); over a few hundred tokens the
+        // errors mostly cancel, so 1% of the total is a loose but meaningful bound (a wrong op would be far off).
+        ScoringTestData.AssertRelativelyClose(
+            ScoringTestData.Expected(ScoringTestData.Fixtures, "llama-spm").Take(6).ToArray(),
+            scores.Select(s => s.LogLikelihood).ToArray(),
+            1e-2);
+    }
+
+    [Fact]
+    public async Task A_text_of_one_token_scores_zero_and_an_over_long_text_is_cut_to_the_maximum_positions()
+    {
+        var ids = ScoringTestData.TokenIds(ScoringTestData.Fixtures, "gpt2-tiny")[0].Ids;
+        using var scorer = LogLikelihoodScorer.Load(Path.Combine(ScoringTestData.Fixtures, "gpt2-tiny"), new ScoringOptions());
+        var repeated = Enumerable.Repeat(ids, 1 + scorer.MaxPositions / ids.Count).SelectMany(x => x).ToArray();
+
+        var scores = await scorer.ScoreAsync(
+            [new TokenizedText(0, [ids[0]]), new TokenizedText(1, repeated), new TokenizedText(2, repeated[..scorer.MaxPositions])],
+            progress: null, CancellationToken.None);
+
+        Assert.Equal(0.0, scores[0].LogLikelihood);
+        Assert.Equal(1, scores[0].TokenCount);
+        Assert.Equal(scorer.MaxPositions, scores[1].TokenCount);
+        Assert.Equal(scores[2].LogLikelihood, scores[1].LogLikelihood);
+    }
+}
