@@ -12,6 +12,7 @@ foreach (var command in new Command[]
     ImportCommand.Create(),
     ExportCommand.Create(),
     TextSetCommand.Create(),
+    ZooCommand.Create(),
 })
 {
     root.Subcommands.Add(command);

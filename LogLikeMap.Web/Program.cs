@@ -31,6 +31,7 @@ app.MapOpenApi();
 app.MapModelsApi();
 app.MapMapAdminApi();
 app.MapUploadsApi();
+app.MapExportsApi();
 app.MapAccountApi();
 app.MapJobsDashboard();
 app.MapGet("/healthz", () => "ok");

@@ -15,6 +15,9 @@ public static class Tsne
     private const int CheckEvery = 50;
     private const double MinGain = 0.01;
 
+    // Pair terms per iteration from which the gradient is spread over threads.
+    private const double ParallelWork = 250_000;
+
     // sklearn: PCA initialisation is rescaled so the first coordinate has standard deviation 1e-4.
     private const double InitialStandardDeviation = 1e-4;
 
@@ -275,10 +278,9 @@ public static class Tsne
                 }
             }
 
-            var chunk = Math.Max(16, k / (8 * Environment.ProcessorCount));
-            Parallel.For(0, (k + chunk - 1) / chunk, () => new Stack<int>(), (c, _, stack) =>
+            void Points(int from, int to, int[] stack)
             {
-                for (var i = c * chunk; i < Math.Min(k, (c + 1) * chunk); i++)
+                for (var i = from; i < to; i++)
                 {
                     if (tree is null)
                         ExactRepulsion(i);
@@ -286,9 +288,21 @@ public static class Tsne
                         (_repulsionX[i], _repulsionY[i], _sumW[i]) = tree.Repulsion(i, _options.Theta, stack);
                     Attraction(i, exaggeration, withError);
                 }
+            }
 
-                return stack;
-            }, _ => { });
+            // Below a few hundred thousand pair terms an iteration takes less than waking the thread pool does.
+            var work = (double)k * (tree is null ? k : 64);
+            if (work < ParallelWork)
+                Points(0, k, tree?.NewStack() ?? []);
+            else
+            {
+                var chunk = Math.Max(16, k / (8 * Environment.ProcessorCount));
+                Parallel.For(0, (k + chunk - 1) / chunk, () => tree?.NewStack() ?? [], (c, _, stack) =>
+                {
+                    Points(c * chunk, Math.Min(k, (c + 1) * chunk), stack);
+                    return stack;
+                }, _ => { });
+            }
 
             double z = 0, pLogTerms = 0, pSum = 0;
             for (var i = 0; i < k; i++)

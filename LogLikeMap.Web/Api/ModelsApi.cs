@@ -1,4 +1,5 @@
 using LogLikeMap.Web.Services;
+using LogLikeMap.Core.PaperData;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace LogLikeMap.Web.Api;
@@ -62,7 +63,5 @@ public static class ModelsApi
 
 /// <param name="TextCount">N, the texts the KL estimates average over.</param>
 public sealed record NeighboursResponse(string Model, int TextCount, double MeanTextBytes, IReadOnlyList<Neighbour> Neighbours);
-
-public sealed record LayoutPoint(string Name, double X, double Y, bool Provisional);
 
 public sealed record LayoutResponse(int Version, DateTimeOffset BuiltAt, IReadOnlyList<LayoutPoint> Points);

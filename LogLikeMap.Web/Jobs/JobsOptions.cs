@@ -32,6 +32,10 @@ public sealed class JobsOptions
     [Range(1, 16)]
     public int MapWorkerCount { get; set; } = 1;
 
+    /// <summary>Queue a full refresh as soon as an upload is placed (off: refresh by hand or on the schedule, so
+    /// placed models are shown among unmoved others until then).</summary>
+    public bool RefreshAfterPlacement { get; set; }
+
     /// <summary>A cron expression for a recurring full refresh (e.g. "0 3 * * *"); empty for none.</summary>
     public string? RefreshSchedule { get; set; }
 }

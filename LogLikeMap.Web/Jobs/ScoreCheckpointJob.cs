@@ -1,20 +1,26 @@
 using System.ComponentModel;
 using Hangfire;
 using Hangfire.Server;
+using LogLikeMap.Core.Catalog;
+using LogLikeMap.Core.Checkpoints;
 using LogLikeMap.Web.Options;
 using LogLikeMap.Web.Services;
 using LogLikeMap.Web.Uploads;
+using Microsoft.Extensions.Options;
 
 namespace LogLikeMap.Web.Jobs;
 
 /// <summary>
-/// Puts an uploaded model on the map: scores its checkpoint into the upload's results file (resuming what a
-/// stopped run stored there), then places it without moving the others. Safe to run twice: the upload's
-/// <c>placed</c> marker, or the model already being on the map, ends a second run at once.
+/// Puts an uploaded model on the map: scores its checkpoint on the map's texts into the upload's results file
+/// (Core/Scoring appends each batch, so a run stopped by a restart resumes where it was), then stores the
+/// vector and places the model without moving the others. Safe to run twice: the upload's <c>placed</c>
+/// marker, or the model already being on the map, makes a second run change nothing.
 /// </summary>
-public sealed class ScoreCheckpointJob(MapMaintenance maintenance, ModelMapService map, DataPaths paths, JobMonitor monitor, TimeProvider time)
+public sealed class ScoreCheckpointJob(
+    MapMaintenance maintenance, ModelMapService map, DataPaths paths, JobMonitor monitor,
+    IOptions<JobsOptions> options, TimeProvider time)
 {
-    // A failed run is shown with its reason rather than silently retried; a retry is a new upload or refresh.
+    // A failed run is shown with its reason rather than silently retried; a retry is a new upload.
     [AutomaticRetry(Attempts = 0)]
     [Queue(JobsRegistration.ScoringQueue)]
     [DisplayName("Place uploaded model (upload {0})")]
@@ -27,14 +33,21 @@ public sealed class ScoreCheckpointJob(MapMaintenance maintenance, ModelMapServi
         await MonitoredRun.RunAsync(monitor, time, context, JobKinds.Score, manifest.ModelName, async run =>
         {
             var texts = map.State.Texts;
-            var logLikelihoods = ResultsCheck.Read(folder.ResultsFile, $"Results of upload {uploadId}", texts.Indices, texts.Name, cancellationToken);
-            run.Progress(texts.Indices.Count, texts.Indices.Count, 0, TimeSpan.Zero);
-            if (!await maintenance.PlaceAsync(manifest.ModelName, manifest.Family, logLikelihoods, cancellationToken)
-                && !map.State.Contains(manifest.ModelName))
+            var dtype = "unknown";
+            if (manifest.Kind == UploadKind.Checkpoint)
             {
-                throw new InvalidOperationException($"Model '{manifest.ModelName}' could not be placed.");
+                throw new NotSupportedException("This build cannot score checkpoints yet (Core/Scoring is not in it); upload a results file for the current text set instead.");
+
             }
+            var scores = ResultsCheck.Read(folder.ResultsFile, $"Results of upload {uploadId}", texts.Indices, texts.Name, cancellationToken);
+            var model = new ModelMetadata(manifest.ModelName)
+            {
+                Family = manifest.Family, Architecture = manifest.Architecture, Source = "upload", CreatedAt = manifest.Created.UtcDateTime,
+            };
+            await maintenance.PlaceAsync(model, scores, dtype, cancellationToken);
             folder.MarkPlaced();
+            if (options.Value.RefreshAfterPlacement)
+                monitor.EnqueueRefresh();
         }, cancellationToken);
     }
 }

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using LogLikeMap.Core.Storage;
 
 namespace LogLikeMap.Web.Options;
 
@@ -11,19 +12,13 @@ public sealed class DataOptions
     [Required]
     public string Folder { get; set; } = "../data/app";
 
-    /// <summary>The built-in demo map (texts.jsonl, models.jsonl, results/) loaded into an empty store.</summary>
+    /// <summary>The built-in demo map (texts.jsonl, models.jsonl, results/) imported into an empty store.</summary>
     [Required]
     public string DemoMapFolder { get; set; } = "../data/demo-map";
 
-    /// <summary>Which database holds the store.</summary>
-    public DatabaseProvider Database { get; set; } = DatabaseProvider.Sqlite;
+    /// <summary>Which database holds the store: Sqlite (embedded default) or PostgreSql.</summary>
+    public StoreProvider Database { get; set; } = StoreProvider.Sqlite;
 
-    /// <summary>Needed for PostgreSql; for Sqlite the database file is <c>Folder/loglikemap.db</c> unless given.</summary>
+    /// <summary>Needed for PostgreSql; for Sqlite the default is <c>Data Source=Folder/loglikemap.db</c>.</summary>
     public string? ConnectionString { get; set; }
-}
-
-public enum DatabaseProvider
-{
-    Sqlite,
-    PostgreSql,
 }

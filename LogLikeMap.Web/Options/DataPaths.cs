@@ -1,16 +1,13 @@
-using Microsoft.Extensions.Options;
-
 namespace LogLikeMap.Web.Options;
 
 /// <summary>The configured folders resolved to absolute paths against the content root, created where the app writes.</summary>
 public sealed class DataPaths
 {
-    public DataPaths(IOptions<DataOptions> options, IHostEnvironment environment)
+    public DataPaths(DataOptions options, string contentRoot)
     {
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(environment);
-        DataFolder = Path.GetFullPath(options.Value.Folder, environment.ContentRootPath);
-        DemoMapFolder = Path.GetFullPath(options.Value.DemoMapFolder, environment.ContentRootPath);
+        DataFolder = Path.GetFullPath(options.Folder, contentRoot);
+        DemoMapFolder = Path.GetFullPath(options.DemoMapFolder, contentRoot);
         Directory.CreateDirectory(DataFolder);
         Directory.CreateDirectory(UploadsFolder);
         Directory.CreateDirectory(JobsFolder);

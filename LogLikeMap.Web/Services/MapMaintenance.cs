@@ -1,113 +1,180 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using LogLikeMap.Core.Catalog;
 using LogLikeMap.Core.Map;
+using LogLikeMap.Core.PaperData;
+using LogLikeMap.Core.Storage;
 using LogLikeMap.Web.Options;
 
 namespace LogLikeMap.Web.Services;
 
 /// <summary>
-/// Every change to the map goes through here, one at a time: load at start, place a scored model, remove a
-/// model, refresh the whole layout. Each builds a new <see cref="MapState"/> and publishes it.
+/// Every change to the map goes through here, one at a time, store first, then memory: load at start (migrate,
+/// seed the demo map into an empty store, redraw the stored layout), place a scored model, remove a model,
+/// refresh the whole layout. Each publishes a new <see cref="MapState"/>.
 /// </summary>
-public sealed class MapMaintenance(ModelMapService map, DataPaths paths, ILogger<MapMaintenance> logger)
+public sealed class MapMaintenance(
+    ModelMapService map, DataPaths paths, StoreContextFactory store, MapFolderImporter importer, TextSetCatalog textSets, ModelCatalog models,
+    LayoutCatalog layouts, ILogger<MapMaintenance> logger)
 {
-    private readonly SemaphoreSlim _oneAtATime = new(1, 1);
-    private List<ModelCard> _cards = [];
-    private List<double[]> _raw = [];
-
-    /// <summary>The engine's defaults are the paper's (clip 2%, perplexity 30, PCA start, seed 42).</summary>
+    /// <summary>The engine's defaults are the paper's: clip 2%, perplexity 30, PCA start, seed 42.</summary>
     private static readonly MapOptions Options = new();
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    private readonly SemaphoreSlim _oneAtATime = new(1, 1);
+    private int _layoutId;
+
+    /// <summary>What the web app wrote in a layout's parameters; the clip percentile is read back on load.</summary>
+    private sealed record LayoutParameters(double ClipPercentile, double Perplexity, int Iterations, int Seed);
 
     public async Task LoadAsync(CancellationToken ct)
     {
-        if (!Directory.Exists(paths.DemoMapFolder))
+        var started = TimeProvider.System.GetTimestamp();
+        if (Directory.Exists(paths.DemoMapFolder))
         {
-            logger.LogWarning("The demo map folder {Folder} does not exist; the map starts empty.", paths.DemoMapFolder);
+            if (await importer.MigrateAndSeedIfEmptyAsync(paths.DemoMapFolder, null, ct) is { } seeded)
+                logger.LogInformation("Seeded the empty store with {Models} models from {Folder}.", seeded.ModelsAdded, paths.DemoMapFolder);
+        }
+        else
+        {
+            await store.MigrateAsync(ct);
+            logger.LogWarning("The demo map folder {Folder} does not exist; an empty store stays empty.", paths.DemoMapFolder);
+        }
+        await ExclusiveAsync(() => RebuildAsync(newLayout: false, null, ct), ct);
+        logger.LogInformation("Map of {Models} models x {Texts} texts ready in {Elapsed}.",
+            map.Current.Models.Count, map.Current.TextCount, TimeProvider.System.GetElapsedTime(started));
+    }
+
+    /// <summary>Recomputes clipping, centering and the t-SNE layout over every stored model; stores it as a new version.</summary>
+    public Task RefreshAsync(IProgress<MapProgress>? progress, CancellationToken ct) =>
+        ExclusiveAsync(() => RebuildAsync(newLayout: true, progress, ct), ct);
+
+    /// <summary>
+    /// Stores a scored model and places it next to the others without moving them. Placing a model that is
+    /// already on the map does nothing (false): a job that runs twice places once.
+    /// </summary>
+    public Task<bool> PlaceAsync(ModelMetadata model, IReadOnlyList<TextScore> scores, string dtype, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return ExclusiveAsync(async () =>
+        {
+            var state = map.State;
+            if (state.Contains(model.Name))
+                return false;
+            var textSet = await textSets.CurrentAsync(ct) ?? throw new InvalidOperationException("The store holds no text set to place models on.");
+            await models.AddOrReplaceScoresAsync(new ScoredModel(model, textSet.ContentHash, scores, dtype, "loglikemap web"), ct);
+            var column = state.Texts.Indices.Select((index, s) => (index, s)).ToDictionary(p => p.index, p => p.s);
+            var vector = new double[column.Count];
+            foreach (var score in scores)
+                vector[column[score.Index]] = score.LogLikelihood;
+            var placed = await Task.Run(() => MapStateBuilder.Place(state, CardOf(model), vector, null, Options.Tsne.Perplexity, ct), ct);
+            var point = placed.Snapshot.Models[^1];
+            await layouts.PlaceAsync(_layoutId, new LayoutPoint(point.Name, point.X, point.Y, Provisional: true), ct);
+            map.Publish(placed);
+            return true;
+        }, ct);
+    }
+
+    /// <summary>Deletes a model from the store and the map; false when there is none of that name.</summary>
+    public Task<bool> RemoveAsync(string name, CancellationToken ct) => ExclusiveAsync(async () =>
+    {
+        if (!await models.DeleteModelAsync(name, ct))
+            return false;
+        map.Publish(MapStateBuilder.Remove(map.State, name));
+        return true;
+    }, ct);
+
+    /// <summary>
+    /// Builds the map from the store. With a stored layout (and <paramref name="newLayout"/> false) it is redrawn as
+    /// stored: its models from their stored points, provisional ones placed where they were, models stored since
+    /// placed now. Otherwise t-SNE lays out every model and the layout is stored as the next version.
+    /// </summary>
+    private async Task RebuildAsync(bool newLayout, IProgress<MapProgress>? progress, CancellationToken ct)
+    {
+        if (await textSets.CurrentAsync(ct) is not { } textSet)
+        {
+            map.Publish(MapState.Empty);
             return;
         }
-        var started = TimeProvider.System.GetTimestamp();
-        var folder = await DemoMapFolder.ReadAsync(paths.DemoMapFolder, ct);
+        var stored = await models.ReadMatrixAsync(textSet.Id, ct);
+        var texts = await TextsOfAsync(textSet, stored.TextIndices, ct);
+        var cards = stored.Models.Select(CardOf).ToArray();
+        var layout = newLayout ? null : await layouts.LoadLatestAsync(textSet.Id, ct);
+        if (layout is null)
+        {
+            if (cards.Length < 3)
+                throw new InvalidOperationException($"A map needs at least 3 models; the store holds {cards.Length} for text set '{textSet.Name}'.");
+            var (built, engine) = await Task.Run(() => MapStateBuilder.Build(texts, cards, stored.Matrix, Options, 0, progress, ct), ct);
+            var parameters = JsonSerializer.Serialize(
+                new LayoutParameters(Options.ClipPercentile, Options.Tsne.Perplexity, Options.Tsne.Iterations, Options.Tsne.Seed), Json);
+            var saved = await layouts.SaveAsync(textSet.Id, parameters, engine.ClipThreshold,
+                [.. built.Snapshot.Models.Select(m => new LayoutPoint(m.Name, m.X, m.Y, Provisional: false))], ct);
+            _layoutId = saved.Id;
+            map.Publish(new MapState(built.Snapshot with { Version = saved.Version }, built.LaidOut, built.Rows, built.Texts));
+            return;
+        }
+
+        var points = layout.Points.ToDictionary(p => p.Model, StringComparer.Ordinal);
+        var laidOut = Enumerable.Range(0, cards.Length).Where(i => points.TryGetValue(cards[i].Name, out var p) && !p.Provisional).ToArray();
+        var state = MapStateBuilder.FromStoredLayout(texts, [.. laidOut.Select(i => cards[i])], Rows(stored.Matrix, laidOut),
+            ClipPercentileOf(layout.ParametersJson), [.. laidOut.Select(i => new MapPoint(points[cards[i].Name].X, points[cards[i].Name].Y))], layout.Version);
+        foreach (var i in Enumerable.Range(0, cards.Length).Except(laidOut))
+        {
+            MapPoint? where = points.TryGetValue(cards[i].Name, out var p) ? new MapPoint(p.X, p.Y) : null;
+            state = MapStateBuilder.Place(state, cards[i], stored.Matrix.Row(i), where, Options.Tsne.Perplexity, ct);
+            if (where is null)
+            {
+                var point = state.Snapshot.Models[^1];
+                await layouts.PlaceAsync(layout.Id, new LayoutPoint(point.Name, point.X, point.Y, Provisional: true), ct);
+            }
+        }
+        _layoutId = layout.Id;
+        map.Publish(state);
+    }
+
+    private async Task<MapText> TextsOfAsync(StoredTextSet textSet, IReadOnlyList<long> columns, CancellationToken ct)
+    {
+        var domains = (await textSets.LoadTextsAsync(textSet.Id, ct)).Texts.ToDictionary(t => t.Index, t => t.Domain);
+        return new MapText(textSet.Id, textSet.Name, columns, [.. columns.Select(i => domains.GetValueOrDefault(i))], textSet.MeanByteLength);
+    }
+
+    private static LogLikelihoodMatrix Rows(LogLikelihoodMatrix matrix, int[] rows)
+    {
+        var n = matrix.TextCount;
+        var values = new double[(long)rows.Length * n];
+        for (var r = 0; r < rows.Length; r++)
+            matrix.Row(rows[r]).CopyTo(values.AsSpan(r * n, n));
+        return new LogLikelihoodMatrix([.. rows.Select(r => matrix.ModelNames[r])], n, values);
+    }
+
+    /// <summary>Layouts stored by other tools may not say; theirs then used the paper's 2%.</summary>
+    private static double ClipPercentileOf(string parametersJson) =>
+        JsonNode.Parse(parametersJson) is JsonObject o && o["clipPercentile"] is JsonValue v && v.TryGetValue<double>(out var p) ? p : Options.ClipPercentile;
+
+    private static ModelCard CardOf(StoredModel m) =>
+        new(m.Name, m.Family ?? "unknown", m.Architecture, m.ParameterCount, m.CreatedAt is { } c ? new DateTimeOffset(DateTime.SpecifyKind(c, DateTimeKind.Utc)) : null);
+
+    private static ModelCard CardOf(ModelMetadata m) =>
+        new(m.Name, m.Family ?? "unknown", m.Architecture, m.ParameterCount, m.CreatedAt is { } c ? new DateTimeOffset(DateTime.SpecifyKind(c, DateTimeKind.Utc)) : null);
+
+    private async Task<T> ExclusiveAsync<T>(Func<Task<T>> change, CancellationToken ct)
+    {
         await _oneAtATime.WaitAsync(ct);
         try
         {
-            _cards = [.. folder.Models.Select(m => new ModelCard(m.Name, m.Family, m.Architecture, m.Parameters, m.Created))];
-            var n = folder.Texts.Count;
-            _raw = [.. Enumerable.Range(0, _cards.Count).Select(i => folder.LogLikelihoods.AsSpan(i * n, n).ToArray())];
-            var texts = new MapText(Path.GetFileName(paths.DemoMapFolder), [.. folder.Texts.Select(t => t.Index)],
-                [.. folder.Texts.Select(t => t.Domain)], folder.Texts.Average(t => (double)System.Text.Encoding.UTF8.GetByteCount(t.Text)));
-            var state = await Task.Run(() => MapStateBuilder.Build(
-                texts, _cards, new LogLikelihoodMatrix([.. _cards.Select(c => c.Name)], n, folder.LogLikelihoods), Options, 1, null, null, ct), ct);
-            map.Publish(state);
+            return await change();
         }
         finally
         {
             _oneAtATime.Release();
         }
-        logger.LogInformation("Map of {Models} models x {Texts} texts ready in {Elapsed}.",
-            folder.Models.Count, folder.Texts.Count, TimeProvider.System.GetElapsedTime(started));
     }
 
-    /// <summary>Recomputes clipping, centering and the t-SNE layout over every model on the map.</summary>
-    public async Task RefreshAsync(IProgress<MapProgress>? progress, CancellationToken ct)
-    {
-        await _oneAtATime.WaitAsync(ct);
-        try
+    private Task ExclusiveAsync(Func<Task> change, CancellationToken ct) =>
+        ExclusiveAsync(async () =>
         {
-            var current = map.State;
-            if (_cards.Count < 3)
-                throw new InvalidOperationException($"A map needs at least 3 models; {_cards.Count} are stored.");
-            var n = current.Texts.Indices.Count;
-            var values = new double[(long)_cards.Count * n];
-            for (var i = 0; i < _cards.Count; i++)
-                _raw[i].CopyTo(values, i * n);
-            var matrix = new LogLikelihoodMatrix([.. _cards.Select(c => c.Name)], n, values);
-            var state = await Task.Run(() => MapStateBuilder.Build(
-                current.Texts, _cards, matrix, Options, current.Snapshot.Version + 1, null, progress, ct), ct);
-            map.Publish(state);
-        }
-        finally
-        {
-            _oneAtATime.Release();
-        }
-    }
-
-    /// <summary>Places a scored model next to the others without moving them; false when it is already on the map.</summary>
-    public async Task<bool> PlaceAsync(string name, string family, double[] logLikelihoods, CancellationToken ct)
-    {
-        await _oneAtATime.WaitAsync(ct);
-        try
-        {
-            var current = map.State;
-            if (current.Contains(name))
-                return false;
-            var card = new ModelCard(name, family, null, null, DateTimeOffset.UtcNow);
-            var state = await Task.Run(() => MapStateBuilder.Place(current, card, logLikelihoods, null, ct), ct);
-            _cards.Add(card);
-            _raw.Add(logLikelihoods);
-            map.Publish(state);
+            await change();
             return true;
-        }
-        finally
-        {
-            _oneAtATime.Release();
-        }
-    }
-
-    /// <summary>Takes a model off the map; false when there is none of that name.</summary>
-    public async Task<bool> RemoveAsync(string name, CancellationToken ct)
-    {
-        await _oneAtATime.WaitAsync(ct);
-        try
-        {
-            var index = _cards.FindIndex(c => c.Name == name);
-            if (index < 0)
-                return false;
-            _cards.RemoveAt(index);
-            _raw.RemoveAt(index);
-            map.Publish(MapStateBuilder.Remove(map.State, name));
-            return true;
-        }
-        finally
-        {
-            _oneAtATime.Release();
-        }
-    }
+        }, ct);
 }

@@ -1,18 +1,28 @@
+using System.ComponentModel.DataAnnotations;
+using LogLikeMap.Core.Catalog;
+using LogLikeMap.Core.Storage;
 using LogLikeMap.Web.Options;
 
 namespace LogLikeMap.Web.Services;
 
 public static class MapServiceRegistration
 {
-    /// <summary>Options, the in-memory map and its loading at start.</summary>
+    /// <summary>The data options (validated here, at start), the store, the in-memory map and its loading at start.</summary>
     public static IHostApplicationBuilder AddModelMap(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddOptions<DataOptions>()
-            .Bind(builder.Configuration.GetSection(DataOptions.Section))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
-        builder.Services.AddSingleton<DataPaths>();
+        // Read now, not through IOptions: the store's factory is built while services are registered.
+        var options = builder.Configuration.GetSection(DataOptions.Section).Get<DataOptions>() ?? new DataOptions();
+        Validator.ValidateObject(options, new ValidationContext(options), validateAllProperties: true);
+        if (options.Database == StoreProvider.PostgreSql && string.IsNullOrWhiteSpace(options.ConnectionString))
+            throw new InvalidOperationException("Data:Database is PostgreSql but Data:ConnectionString is empty; give the PostgreSQL connection string.");
+        var paths = new DataPaths(options, builder.Environment.ContentRootPath);
+        builder.Services.AddSingleton(paths);
+        builder.Services.AddLogLikeMapStore(new StoreOptions
+        {
+            Provider = options.Database,
+            ConnectionString = options.ConnectionString ?? $"Data Source={paths.SqliteDatabase}",
+        });
         builder.Services.AddSingleton<ModelMapService>();
         builder.Services.AddSingleton<IModelMapService>(sp => sp.GetRequiredService<ModelMapService>());
         builder.Services.AddSingleton<MapMaintenance>();

@@ -1,4 +1,3 @@
-using LogLikeMap.Web.Options;
 
 namespace LogLikeMap.Web.Services;
 

@@ -3,25 +3,25 @@ using LogLikeMap.Core.Map;
 namespace LogLikeMap.Web.Services;
 
 /// <summary>
-/// One immutable version of the map: the snapshot the pages draw, the engine's <see cref="ModelMap"/> of the
-/// last full layout (which places new models), and each shown model's q_i, read from the engine's Q or, for
-/// a model placed since, from its own row. Neighbour queries measure in that full N-dimensional space.
-/// A model removed since the last layout is only left out of the snapshot: the engine keeps its point, so
-/// nothing else moves until the next refresh.
+/// One immutable version of the map: the snapshot the pages draw, Q of the models of the last full layout
+/// (with the clip threshold and column means that centre models placed later), and each shown model's q_i,
+/// read from that Q or, for a model placed since, from its own row. Neighbour queries measure in that full
+/// N-dimensional space. A model removed since the last layout only leaves the snapshot, so nothing else moves
+/// until the next refresh.
 /// </summary>
 internal sealed class MapState
 {
     private readonly MapRow[] _rows;
     private readonly Dictionary<string, int> _indexOf;
 
-    public MapState(MapSnapshot snapshot, ModelMap? engine, IReadOnlyList<MapRow> rows, MapText texts)
+    public MapState(MapSnapshot snapshot, CentredLogLikelihoods? laidOut, IReadOnlyList<MapRow> rows, MapText texts)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         ArgumentNullException.ThrowIfNull(rows);
         if (rows.Count != snapshot.Models.Count)
             throw new ArgumentException($"{snapshot.Models.Count} models on the map but {rows.Count} coordinate rows.", nameof(rows));
         Snapshot = snapshot;
-        Engine = engine;
+        LaidOut = laidOut;
         Texts = texts;
         _rows = [.. rows];
         _indexOf = new Dictionary<string, int>(snapshot.Models.Count, StringComparer.Ordinal);
@@ -30,12 +30,12 @@ internal sealed class MapState
     }
 
     public static MapState Empty { get; } = new(
-        new MapSnapshot(0, "", 0, 0, [], [], DateTimeOffset.UnixEpoch), null, [], new MapText("", [], [], 0));
+        new MapSnapshot(0, "", 0, 0, [], [], DateTimeOffset.UnixEpoch), null, [], new MapText(0, "", [], [], 0));
 
     public MapSnapshot Snapshot { get; }
 
-    /// <summary>The last full layout; null while fewer than three models make no map.</summary>
-    public ModelMap? Engine { get; }
+    /// <summary>Q of the last full layout's models; null while the store holds no model.</summary>
+    public CentredLogLikelihoods? LaidOut { get; }
 
     public MapText Texts { get; }
 
@@ -45,7 +45,7 @@ internal sealed class MapState
 
     /// <summary>q of the model at <paramref name="index"/> in <see cref="MapSnapshot.Models"/>.</summary>
     public ReadOnlySpan<double> Q(int index) =>
-        _rows[index].Placed is { } placed ? placed : Engine!.Coordinates.Row(_rows[index].EngineRow);
+        _rows[index].Placed is { } placed ? placed : LaidOut!.Row(_rows[index].LaidOutRow);
 
     public IReadOnlyList<Neighbour> Neighbours(string modelName, int k)
     {
@@ -77,8 +77,8 @@ internal sealed class MapState
     }
 }
 
-/// <summary>Where a shown model's q lives: a row of the engine's Q, or its own array when placed after the layout.</summary>
-internal readonly record struct MapRow(int EngineRow, double[]? Placed);
+/// <summary>Where a shown model's q lives: a row of the layout's Q, or its own array when placed after the layout.</summary>
+internal readonly record struct MapRow(int LaidOutRow, double[]? Placed);
 
-/// <summary>The text set the map's columns are: its name, each column's text index and domain, the mean UTF-8 length.</summary>
-internal sealed record MapText(string Name, IReadOnlyList<long> Indices, IReadOnlyList<string?> Domains, double MeanBytes);
+/// <summary>The text set the map's columns are: its store id, name, each column's text index and domain, the mean UTF-8 length.</summary>
+internal sealed record MapText(int TextSetId, string Name, IReadOnlyList<long> Indices, IReadOnlyList<string?> Domains, double MeanBytes);

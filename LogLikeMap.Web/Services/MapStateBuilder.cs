@@ -2,64 +2,57 @@ using LogLikeMap.Core.Map;
 
 namespace LogLikeMap.Web.Services;
 
-/// <summary>A model's card as the store and the demo map describe it.</summary>
+/// <summary>A model's card as the store describes it.</summary>
 internal sealed record ModelCard(string Name, string Family, string? Architecture, long? Parameters, DateTimeOffset? Created);
 
 /// <summary>
-/// Turns log-likelihoods into <see cref="MapState"/>s with the engine (Core/Map): a full layout, a model placed
-/// onto an existing layout (nobody else moves), a model taken off.
+/// Turns log-likelihoods into <see cref="MapState"/>s with the engine (Core/Map): a full layout, a stored layout
+/// redrawn, a model placed onto the shown map (nobody else moves), a model taken off.
 /// </summary>
 internal static class MapStateBuilder
 {
-    /// <summary>
-    /// A full layout of <paramref name="matrix"/> (clip, centre, t-SNE). Where <paramref name="storedPositions"/>
-    /// holds a model, its stored point is shown instead of the new one, so a restart redraws the stored layout.
-    /// </summary>
-    public static MapState Build(
+    /// <summary>A full layout (clip, centre, t-SNE) of every model in <paramref name="matrix"/>.</summary>
+    public static (MapState State, ModelMap Engine) Build(
         MapText texts, IReadOnlyList<ModelCard> cards, LogLikelihoodMatrix matrix, MapOptions options, int version,
-        IReadOnlyDictionary<string, MapPoint>? storedPositions, IProgress<MapProgress>? progress, CancellationToken ct)
+        IProgress<MapProgress>? progress, CancellationToken ct)
     {
-        ArgumentNullException.ThrowIfNull(cards);
         ArgumentNullException.ThrowIfNull(matrix);
         var engine = ModelMapBuilder.Build(matrix, options, progress, ct);
-        var domains = DomainsOf(texts);
-        var points = new ModelPoint[cards.Count];
-        var rows = new MapRow[cards.Count];
-        for (var i = 0; i < cards.Count; i++)
-        {
-            var position = storedPositions?.GetValueOrDefault(cards[i].Name) ?? engine.Layout[i];
-            points[i] = PointOf(cards[i], matrix.Row(i), engine.Coordinates.Row(i), texts, domains, position, provisional: false);
-            rows[i] = new MapRow(i, null);
-        }
-        var snapshot = new MapSnapshot(version, texts.Name, matrix.TextCount, texts.MeanBytes, points, domains, DateTimeOffset.UtcNow);
-        return new MapState(snapshot, engine, rows, texts);
+        return (Assemble(texts, cards, matrix, engine.Coordinates, engine.Layout, version), engine);
     }
 
     /// <summary>
-    /// Adds a model to <paramref name="state"/> without moving anyone: its q from the layout's clip threshold and
-    /// column means, its point optimised against the fixed others (out-of-sample t-SNE), flagged provisional.
-    /// <paramref name="storedPosition"/> (a placement read back from the store) is shown instead of a new one.
+    /// Redraws a stored layout: Q of its models (clipped at <paramref name="clipPercentile"/> of their matrix, as
+    /// the layout was) and their stored points; no t-SNE runs, so this is what a restart costs.
     /// </summary>
-    public static MapState Place(MapState state, ModelCard card, ReadOnlySpan<double> logLikelihoods, MapPoint? storedPosition, CancellationToken ct)
+    public static MapState FromStoredLayout(
+        MapText texts, IReadOnlyList<ModelCard> cards, LogLikelihoodMatrix matrix, double clipPercentile,
+        IReadOnlyList<MapPoint> positions, int version)
+    {
+        ArgumentNullException.ThrowIfNull(matrix);
+        return Assemble(texts, cards, matrix, CentredLogLikelihoods.FromMatrix(matrix, clipPercentile), positions, version);
+    }
+
+    /// <summary>
+    /// Adds a model without moving anyone: its q from the layout's clip threshold and column means, its point
+    /// placed by out-of-sample t-SNE against every point shown now (<see cref="Tsne.PlaceNewPoint"/>), flagged
+    /// provisional. <paramref name="storedPosition"/> (a placement read back from the store) is used as it is.
+    /// </summary>
+    public static MapState Place(
+        MapState state, ModelCard card, ReadOnlySpan<double> logLikelihoods, MapPoint? storedPosition, double perplexity, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(card);
-        var engine = state.Engine ?? throw new InvalidOperationException("The map has no layout yet; refresh it before placing models.");
+        var laidOut = state.LaidOut ?? throw new InvalidOperationException("The map has no layout yet; refresh it before placing models.");
         if (state.Contains(card.Name))
             throw new InvalidOperationException($"A model named '{card.Name}' is already on the map.");
-        double[] q;
-        MapPoint position;
-        if (storedPosition is { } stored)
-            (q, position) = (engine.Coordinates.CentreNewModel(logLikelihoods), stored);
-        else
-        {
-            var placed = engine.Place(logLikelihoods, ct);
-            (q, position) = (placed.Coordinates, placed.Position);
-        }
-        var domains = state.Snapshot.Domains;
-        var point = PointOf(card, logLikelihoods, q, state.Texts, domains, position, provisional: true);
-        var snapshot = state.Snapshot with { Models = [.. state.Snapshot.Models, point], BuiltAt = DateTimeOffset.UtcNow };
-        return new MapState(snapshot, engine, [.. state.Rows, new MapRow(-1, q)], state.Texts);
+        var q = laidOut.CentreNewModel(logLikelihoods);
+        var shown = state.Snapshot.Models;
+        var position = storedPosition ?? Tsne.PlaceNewPoint(
+            [.. shown.Select(m => new MapPoint(m.X, m.Y))], Nearest(state, q, TsneAffinities.NeighbourCount(shown.Count + 1, perplexity)), perplexity, ct);
+        var point = PointOf(card, logLikelihoods, q, state.Texts, state.Snapshot.Domains, position, provisional: true);
+        var snapshot = state.Snapshot with { Models = [.. shown, point], BuiltAt = DateTimeOffset.UtcNow };
+        return new MapState(snapshot, laidOut, [.. state.Rows, new MapRow(-1, q)], state.Texts);
     }
 
     /// <summary>Takes a model off the map; the others keep their points until the next refresh.</summary>
@@ -74,7 +67,32 @@ internal static class MapStateBuilder
             Models = [.. state.Snapshot.Models.Where((_, i) => i != index)],
             BuiltAt = DateTimeOffset.UtcNow,
         };
-        return new MapState(snapshot, state.Engine, [.. state.Rows.Where((_, i) => i != index)], state.Texts);
+        return new MapState(snapshot, state.LaidOut, [.. state.Rows.Where((_, i) => i != index)], state.Texts);
+    }
+
+    private static MapState Assemble(
+        MapText texts, IReadOnlyList<ModelCard> cards, LogLikelihoodMatrix matrix, CentredLogLikelihoods q, IReadOnlyList<MapPoint> positions, int version)
+    {
+        var domains = DomainsOf(texts);
+        var points = new ModelPoint[cards.Count];
+        var rows = new MapRow[cards.Count];
+        for (var i = 0; i < cards.Count; i++)
+        {
+            points[i] = PointOf(cards[i], matrix.Row(i), q.Row(i), texts, domains, positions[i], provisional: false);
+            rows[i] = new MapRow(i, null);
+        }
+        var snapshot = new MapSnapshot(version, texts.Name, matrix.TextCount, texts.MeanBytes, points, domains, DateTimeOffset.UtcNow);
+        return new MapState(snapshot, q, rows, texts);
+    }
+
+    /// <summary>The shown models nearest to <paramref name="q"/> in the full space, as indices into the snapshot.</summary>
+    private static ModelDistance[] Nearest(MapState state, double[] q, int count)
+    {
+        var all = new ModelDistance[state.Snapshot.Models.Count];
+        for (var j = 0; j < all.Length; j++)
+            all[j] = new ModelDistance(j, SquaredDistances.Exact(q, state.Q(j)));
+        Array.Sort(all, (a, b) => a.SquaredDistance != b.SquaredDistance ? a.SquaredDistance.CompareTo(b.SquaredDistance) : a.Model.CompareTo(b.Model));
+        return all[..Math.Min(count, all.Length)];
     }
 
     private static ModelPoint PointOf(

@@ -8,9 +8,9 @@ namespace LogLikeMap.Web.Uploads;
 /// </summary>
 public static class ResultsCheck
 {
-    /// <summary>The log-likelihoods in the order of <paramref name="textIndices"/> (the map's columns).</summary>
+    /// <summary>The scores, checked to cover <paramref name="textIndices"/> (the map's columns) exactly.</summary>
     /// <param name="shownName">How messages name the file (the user's file name, not a server path).</param>
-    public static double[] Read(string path, string shownName, IReadOnlyList<long> textIndices, string textSetName, CancellationToken ct)
+    public static IReadOnlyList<TextScore> Read(string path, string shownName, IReadOnlyList<long> textIndices, string textSetName, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(textIndices);
         IReadOnlyList<TextScore> scores;
@@ -26,7 +26,6 @@ public static class ResultsCheck
         var column = new Dictionary<long, int>(textIndices.Count);
         for (var s = 0; s < textIndices.Count; s++)
             column[textIndices[s]] = s;
-        var values = new double[textIndices.Count];
         var seen = new bool[textIndices.Count];
         foreach (var score in scores)
         {
@@ -36,7 +35,6 @@ public static class ResultsCheck
                     $"{shownName}: text index {score.Index} is not in the text set '{textSetName}' ({textIndices.Count} texts). " +
                     "Score the map's own texts (download them from the text set page) and upload those results.");
             }
-            values[s] = score.LogLikelihood;
             seen[s] = true;
         }
         var missing = Enumerable.Range(0, seen.Length).Where(s => !seen[s]).ToArray();
@@ -47,6 +45,6 @@ public static class ResultsCheck
                 $"{shownName}: {missing.Length} of the {textIndices.Count} texts of '{textSetName}' have no score (text index {examples}" +
                 $"{(missing.Length > 5 ? ", ..." : "")}). Every text needs exactly one line; finish scoring and upload again.");
         }
-        return values;
+        return scores;
     }
 }

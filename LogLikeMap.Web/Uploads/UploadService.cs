@@ -26,7 +26,7 @@ public sealed class UploadService(
             await using (var stream = File.OpenRead(archive))
                 await new SafeZipExtractor(options.Value).ExtractAsync(stream, folder.CheckpointFolder, ct);
             File.Delete(archive);
-            var architecture = CheckpointCheck.Check(folder.CheckpointFolder);
+            var architecture = CheckpointCheck.Check(folder.CheckpointFolder, "The uploaded checkpoint");
             return new UploadManifest(id, UploadKind.Checkpoint, modelName.Trim(), family.Trim(), architecture, null, DateTimeOffset.UtcNow);
         }, ct);
     }
@@ -37,7 +37,7 @@ public sealed class UploadService(
         return await SubmitAsync(modelName, family, (_, id) =>
         {
             var checkpoint = AllowedServerFolder(folder);
-            var architecture = CheckpointCheck.Check(checkpoint);
+            var architecture = CheckpointCheck.Check(checkpoint, checkpoint);
             return Task.FromResult(new UploadManifest(id, UploadKind.Checkpoint, modelName.Trim(), family.Trim(), architecture, checkpoint, DateTimeOffset.UtcNow));
         }, ct);
     }

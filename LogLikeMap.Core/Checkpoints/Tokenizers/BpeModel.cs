@@ -68,6 +68,9 @@ internal sealed class BpeModel
 
     public int VocabularyMaxId => _options.Vocabulary.Values.DefaultIfEmpty(-1).Max();
 
+    /// <summary>Number of vocabulary entries (tokenizers' <c>get_vocab_size</c>).</summary>
+    public int VocabularyCount => _options.Vocabulary.Count;
+
     public bool TryGetId(string token, out int id) => _vocabulary.TryGetValue(token, out id);
 
     /// <summary>Appends the ids of one word.</summary>

@@ -28,9 +28,11 @@ public sealed class HfTokenizer
         _preTokenizer = parts.PreTokenizer;
         _template = template;
         // tokenizers' AddedVocabulary: tokens with normalized=false are found in the raw text, the others in the
-        // normalized text (and only where a normalizer exists; without one both are the same text).
+        // normalized text, spelled as normalized themselves (with Llama's Prepend, "▁cat" is looked for as "▁▁cat").
+        // Without a normalizer both are the same text.
         _rawTokens = new AddedTokenMatcher(addedTokens.Where(t => !t.Normalized || _normalizer is null));
-        _normalizedTokens = new AddedTokenMatcher(addedTokens.Where(t => t.Normalized && _normalizer is not null));
+        _normalizedTokens = new AddedTokenMatcher(addedTokens.Where(t => t.Normalized && _normalizer is not null)
+            .Select(t => t with { Content = _normalizer!.Normalize(t.Content) }));
         BeginningOfSentenceId = bosId;
         EndOfSentenceId = eosId;
         VocabularySize = Math.Max(_model.VocabularyMaxId, addedTokens.Select(t => t.Id).DefaultIfEmpty(-1).Max()) + 1;
@@ -151,12 +153,12 @@ public sealed class HfTokenizer
     /// </summary>
     private static List<AddedToken> WithConfigTokens(IReadOnlyList<AddedToken> fromFile, TokenizerConfig config, BpeModel model)
     {
-        var added = fromFile.ToList();
-        var contents = added.Select(t => t.Content).ToHashSet(StringComparer.Ordinal);
-        foreach (var token in config.AddedTokensDecoder)
+        var added = new List<AddedToken>();
+        var contents = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var token in fromFile.Concat(config.AddedTokensDecoder))
         {
             if (contents.Add(token.Content))
-                added.Add(token);
+                added.Add(token with { Id = AddedTokenId(token.Content, added, model) });
         }
         var named = new[] { config.BosToken, config.EosToken }.Concat(config.OtherSpecialTokens).OfType<string>();
         foreach (var content in named)
@@ -168,6 +170,20 @@ public sealed class HfTokenizer
             }
         }
         return added;
+    }
+
+    /// <summary>
+    /// The id tokenizers' <c>AddedVocabulary::add_tokens</c> gives an added token, whatever id the file wrote next to
+    /// it (checked against the Rust library): the model's id when the vocabulary holds the content, otherwise the
+    /// next id after the vocabulary and the added tokens so far. Files written by Hugging Face already agree.
+    /// </summary>
+    private static int AddedTokenId(string content, List<AddedToken> addedSoFar, BpeModel model)
+    {
+        if (model.TryGetId(content, out var id))
+            return id;
+        var vocabularySize = model.VocabularyCount;
+        var max = addedSoFar.Select(t => t.Id).DefaultIfEmpty(-1).Max();
+        return max >= vocabularySize ? max + 1 : vocabularySize;
     }
 
     private static int IdOf(string? token, string role, List<AddedToken> added, BpeModel model) =>

@@ -88,4 +88,23 @@ public sealed class MapApiTests(WebAppFactory factory) : IClassFixture<WebAppFac
         Assert.True(paths.TryGetProperty("/api/models/{name}/neighbours", out _));
         Assert.True(paths.TryGetProperty("/api/layout", out _));
     }
+
+    [Fact]
+    public async Task Exports_hold_every_model_and_the_closed_form_KL()
+    {
+        using var client = factory.CreateClient();
+        var layout = (await client.GetStringAsync("/api/export/layout?format=csv")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var neighbours = (await client.GetStringAsync("/api/export/neighbours?format=csv&k=1")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        using var matrix = JsonDocument.Parse(await client.GetStringAsync("/api/export/matrix?format=json"));
+        using var bad = await client.GetAsync("/api/export/weights");
+
+        Assert.Equal(Oracle.ModelNames.Count + 1, layout.Length);
+        Assert.Equal(Oracle.ModelNames.Count + 1, neighbours.Length);
+        var first = neighbours.Skip(1).Select(l => l.Split(',')).Single(f => f[0] == "AIJUUD/juud-Mistral-7B");
+        var (nearest, kl) = Oracle.Ranked("AIJUUD/juud-Mistral-7B")[0];
+        Assert.Equal(nearest, first[2]);
+        Assert.Equal(kl, double.Parse(first[3], System.Globalization.CultureInfo.InvariantCulture), kl * 1e-9);
+        Assert.Equal(Oracle.ModelNames.Count, matrix.RootElement.GetProperty("models").GetArrayLength());
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+    }
 }

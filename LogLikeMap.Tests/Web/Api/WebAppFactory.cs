@@ -17,7 +17,20 @@ public sealed class WebAppFactory : WebApplicationFactory<Program>
     /// <summary>Configured below by a PBKDF2 hash made with Python's hashlib.pbkdf2_hmac (1000 iterations, salt "loglikemap-tests").</summary>
     public const string AdminPassword = "correct horse battery staple";
 
-    public string DataFolder { get; } = Directory.CreateTempSubdirectory("loglikemap-web-").FullName;
+    private readonly bool _ownsDataFolder;
+
+    public WebAppFactory()
+        : this(Directory.CreateTempSubdirectory("loglikemap-web-").FullName, ownsDataFolder: true)
+    {
+    }
+
+    private WebAppFactory(string dataFolder, bool ownsDataFolder) =>
+        (DataFolder, _ownsDataFolder) = (dataFolder, ownsDataFolder);
+
+    public string DataFolder { get; }
+
+    /// <summary>An app over an existing data folder (a restart), which it leaves in place when disposed.</summary>
+    public static WebAppFactory Over(string dataFolder) => new(dataFolder, ownsDataFolder: false);
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -44,7 +57,7 @@ public sealed class WebAppFactory : WebApplicationFactory<Program>
         // Hangfire keeps the app's logger factory in a process-wide static; once the app is gone, Hangfire code
         // elsewhere in this test process (Storage tests) would log into the disposed factory and throw.
         Hangfire.Logging.LogProvider.SetCurrentLogProvider(null);
-        if (disposing && Directory.Exists(DataFolder))
+        if (disposing && _ownsDataFolder && Directory.Exists(DataFolder))
             Directory.Delete(DataFolder, recursive: true);
     }
 }

@@ -100,6 +100,38 @@ public sealed class ResultsUploadTests(WebAppFactory factory) : IClassFixture<We
         Assert.Contains($"'{Base}' is already on the map", problem.Detail, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_placed_model_keeps_its_place_after_a_restart_and_a_deleted_one_stays_deleted()
+    {
+        var folder = Directory.CreateTempSubdirectory("loglikemap-restart-").FullName;
+        try
+        {
+            List<ModelPoint> before;
+            using (var first = WebAppFactory.Over(folder))
+            using (var client = first.CreateAdminClient())
+            {
+                using var response = await UploadResultsAsync(client, "restart-copy", Jsonl(ResultsLines(Base)));
+                var upload = (await response.Content.ReadFromJsonAsync<UploadResult>())!;
+                Assert.Equal(JobStates.Succeeded, (await JobPolling.UntilFinishedAsync(client, upload.JobId!)).State);
+                using var deleted = await client.DeleteAsync("/api/models/aaditya%2FLlama3-OpenBioLLM-8B");
+                Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+                before = (await client.GetFromJsonAsync<List<ModelPoint>>("/api/models"))!;
+            }
+
+            using var second = WebAppFactory.Over(folder);
+            using var again = second.CreateClient();
+            var after = (await again.GetFromJsonAsync<List<ModelPoint>>("/api/models"))!;
+
+            Assert.Equal(before.Select(m => (m.Name, m.X, m.Y, m.Provisional)).Order(), after.Select(m => (m.Name, m.X, m.Y, m.Provisional)).Order());
+            Assert.DoesNotContain(after, m => m.Name == "aaditya/Llama3-OpenBioLLM-8B");
+            Assert.True(after.Single(m => m.Name == "restart-copy").Provisional);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     private static async Task<ProblemDetails> RefusedAsync(HttpClient client, string name, string jsonl)
     {
         using var response = await UploadResultsAsync(client, name, jsonl);

@@ -47,6 +47,7 @@ public sealed partial class MapPage
     private ModelPoint? _found;
     private IReadOnlyList<Neighbour> _neighbours = [];
     private bool _chartStale;
+    private bool _plotCreated;
     private bool _eventsSubscribed;
     private bool? _chartDarkMode;
 
@@ -69,11 +70,11 @@ public sealed partial class MapPage
 
     protected override async Task OnAfterRenderAsync(bool firstRender)
     {
-        if (_chart is null)
+        if (_chart is null || !_plotCreated)
             return;
         if (!_eventsSubscribed)
         {
-            // The interop waits until the plot exists, so subscribing right after the first render is safe.
+            // Plotly.js can only attach event handlers once the chart has drawn its first plot.
             _eventsSubscribed = true;
             await _chart.SubscribeClickEvent();
             await _chart.SubscribeRelayoutEvent();
@@ -86,6 +87,13 @@ public sealed partial class MapPage
             UpdateLayout();
             await _chart.React();
         }
+    }
+
+    /// <summary>PlotlyChart drew its first plot: render again so the events get subscribed and the view applied.</summary>
+    private void OnPlotCreated()
+    {
+        _plotCreated = true;
+        StateHasChanged();
     }
 
     public void Dispose()

@@ -1,0 +1,103 @@
+using LogLikeMap.Tests.Web.Api;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+
+namespace LogLikeMap.Tests.Web.Browser;
+
+/// <summary>
+/// The real app on Kestrel at a free localhost port (same data and credentials as the API tests' factory), and
+/// Debian's Chromium driven by Playwright. Nothing is downloaded: Playwright is pointed at /usr/bin/chromium.
+/// </summary>
+public sealed class LiveAppFixture : IAsyncLifetime
+{
+    // The flags the machine's notes give for headless Chromium with no network: no sandbox as root, software GL,
+    // and none of the background connections that a closed network refuses.
+    private static readonly string[] ChromiumArgs =
+    [
+        "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync",
+    ];
+
+    private readonly LiveApp _app = new();
+    private IPlaywright? _playwright;
+
+    public string BaseUrl { get; private set; } = string.Empty;
+
+    public IBrowser Browser { get; private set; } = default!;
+
+    public string DataFolder => _app.DataFolder;
+
+    public async Task InitializeAsync()
+    {
+        _app.UseKestrel(0);
+        _app.StartServer();
+        BaseUrl = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!
+            .Addresses.First().Replace("[::]", "127.0.0.1", StringComparison.Ordinal).TrimEnd('/');
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = "/usr/bin/chromium",
+            Headless = true,
+            Args = ChromiumArgs,
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (Browser is not null)
+            await Browser.DisposeAsync();
+        _playwright?.Dispose();
+        await _app.DisposeAsync();
+    }
+
+    public async Task<IPage> NewPageAsync()
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = BaseUrl,
+            ViewportSize = new ViewportSize { Width = 1400, Height = 900 },
+        });
+        context.SetDefaultTimeout(30_000);
+        return await context.NewPageAsync();
+    }
+
+    private sealed class LiveApp : WebApplicationFactory<Program>
+    {
+        /// <summary>WebAppFactory's hash of <see cref="WebAppFactory.AdminPassword"/> (PBKDF2, made with Python's hashlib).</summary>
+        private const string AdminPasswordHash = "pbkdf2-sha256$1000$bG9nbGlrZW1hcC10ZXN0cw==$PQvmCb7bLdeA/bFUZ9SvHuzLRCmGk6Q3FVISJ+3cktk=";
+
+        public string DataFolder { get; } = Directory.CreateTempSubdirectory("loglikemap-browser-").FullName;
+
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            // The API tests' settings (WebAppFactory): the test demo map, in-memory jobs, and its admin password hash.
+            builder.UseEnvironment("Testing");
+            // Outside Development the package assets (_content/MudBlazor, _framework) are served only from a publish
+            // folder; the build's manifest maps them from the NuGet cache.
+            builder.UseStaticWebAssets();
+            builder.UseSetting("DetailedErrors", "true");
+            builder.UseSetting("Data:Folder", DataFolder);
+            builder.UseSetting("Data:DemoMapFolder", WebAppFactory.DemoMapFolder);
+            builder.UseSetting("Jobs:Storage", "InMemory");
+            builder.UseSetting("Security:AdminUser", "admin");
+            builder.UseSetting("Security:AdminPasswordHash", AdminPasswordHash);
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            base.Dispose(disposing);
+            if (disposing && Directory.Exists(DataFolder))
+                Directory.Delete(DataFolder, recursive: true);
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class BrowserCollection : ICollectionFixture<LiveAppFixture>
+{
+    public const string Name = "Browser";
+}
