@@ -10,7 +10,10 @@ namespace LogLikeMap.Tests.Storage;
 /// <summary>
 /// stack.md: EF Core's SQLite provider and Hangfire.Storage.SQLite end up on a mix of SQLitePCLRaw versions. The web
 /// app runs both in one process, so this test uses both, interleaved, in one process.
+/// It runs alone (not in parallel with other test classes): both libraries initialise SQLitePCLRaw process-wide,
+/// and a concurrent first use elsewhere in the suite made it fail once in a full run.
 /// </summary>
+[Collection(nameof(SqliteProcessWideCollection))]
 public class HangfireCoexistenceTests
 {
     [Fact]
@@ -41,3 +44,6 @@ public class HangfireCoexistenceTests
         Assert.Equal([-2.5, -1.5], stored.Matrix.Values.ToArray());
     }
 }
+
+[CollectionDefinition(nameof(SqliteProcessWideCollection), DisableParallelization = true)]
+public sealed class SqliteProcessWideCollection;
