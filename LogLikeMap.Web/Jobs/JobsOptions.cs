@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using LogLikeMap.Core.Scoring;
 
 namespace LogLikeMap.Web.Jobs;
 
@@ -35,6 +36,16 @@ public sealed class JobsOptions
     /// <summary>Queue a full refresh as soon as an upload is placed (off: refresh by hand or on the schedule, so
     /// placed models are shown among unmoved others until then).</summary>
     public bool RefreshAfterPlacement { get; set; }
+
+    /// <summary>The dtype uploads are scored in; float32 gives the reference numbers.</summary>
+    public ScoringPrecision ScoringPrecision { get; set; } = ScoringPrecision.Float32;
+
+    /// <summary>Cpu, or Cuda on a host built with -p:TorchBackend=cuda.</summary>
+    public ScoringDevice ScoringDevice { get; set; } = ScoringDevice.Cpu;
+
+    /// <summary>Batch size x longest text per batch while scoring.</summary>
+    [Range(1, 1 << 24)]
+    public int ScoringMaxBatchTokens { get; set; } = 8192;
 
     /// <summary>A cron expression for a recurring full refresh (e.g. "0 3 * * *"); empty for none.</summary>
     public string? RefreshSchedule { get; set; }

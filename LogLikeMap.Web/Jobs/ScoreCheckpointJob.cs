@@ -3,6 +3,7 @@ using Hangfire;
 using Hangfire.Server;
 using LogLikeMap.Core.Catalog;
 using LogLikeMap.Core.Checkpoints;
+using LogLikeMap.Core.Scoring;
 using LogLikeMap.Web.Options;
 using LogLikeMap.Web.Services;
 using LogLikeMap.Web.Uploads;
@@ -17,7 +18,7 @@ namespace LogLikeMap.Web.Jobs;
 /// marker, or the model already being on the map, makes a second run change nothing.
 /// </summary>
 public sealed class ScoreCheckpointJob(
-    MapMaintenance maintenance, ModelMapService map, DataPaths paths, JobMonitor monitor,
+    MapMaintenance maintenance, ModelMapService map, TextSetCatalog textSets, DataPaths paths, JobMonitor monitor,
     IOptions<JobsOptions> options, TimeProvider time)
 {
     // A failed run is shown with its reason rather than silently retried; a retry is a new upload.
@@ -36,8 +37,8 @@ public sealed class ScoreCheckpointJob(
             var dtype = "unknown";
             if (manifest.Kind == UploadKind.Checkpoint)
             {
-                throw new NotSupportedException("This build cannot score checkpoints yet (Core/Scoring is not in it); upload a results file for the current text set instead.");
-
+                await ScoreAsync(manifest.CheckpointFolder ?? folder.CheckpointFolder, texts.TextSetId, folder.ResultsFile, run, cancellationToken);
+                dtype = options.Value.ScoringPrecision.ToString().ToLowerInvariant();
             }
             var scores = ResultsCheck.Read(folder.ResultsFile, $"Results of upload {uploadId}", texts.Indices, texts.Name, cancellationToken);
             var model = new ModelMetadata(manifest.ModelName)
@@ -49,5 +50,22 @@ public sealed class ScoreCheckpointJob(
             if (options.Value.RefreshAfterPlacement)
                 monitor.EnqueueRefresh();
         }, cancellationToken);
+    }
+
+    private async Task ScoreAsync(string checkpointPath, int textSetId, string resultsFile, MonitoredRun run, CancellationToken ct)
+    {
+        var checkpoint = CheckpointFolder.Open(checkpointPath);
+        var texts = await textSets.LoadTextsAsync(textSetId, ct);
+        var tokenized = texts.Texts.Select(t => new TokenizedText(t.Index, checkpoint.Tokenizer.EncodeWithSpecialTokens(t.Text))).ToArray();
+        var settings = options.Value;
+        using var scorer = LogLikelihoodScorer.Load(checkpoint.Path,
+            new ScoringOptions(settings.ScoringPrecision, settings.ScoringDevice, settings.ScoringMaxBatchTokens));
+        await scorer.ScoreToFileAsync(tokenized, resultsFile, new ScoringReport(run), ct);
+    }
+
+    /// <summary>Forwards each batch's progress as it happens (Progress&lt;T&gt; would post it later, out of order).</summary>
+    private sealed class ScoringReport(MonitoredRun run) : IProgress<ScoringProgress>
+    {
+        public void Report(ScoringProgress value) => run.Progress(value.TextsDone, value.TextCount, value.TokensPerSecond, value.TimeLeft);
     }
 }

@@ -1,4 +1,5 @@
 using LogLikeMap.Core.Checkpoints;
+using LogLikeMap.Core.Models;
 
 namespace LogLikeMap.Web.Uploads;
 
@@ -16,7 +17,7 @@ public static class CheckpointCheck
         try
         {
             var checkpoint = CheckpointFolder.Open(fullPath);
-            return checkpoint.ModelType;
+            return ModelRegistry.Find(checkpoint.ModelType).ModelType;
         }
         catch (Exception e) when (e is CheckpointException or NotSupportedException)
         {
