@@ -11,7 +11,7 @@ namespace LogLikeMap.Tests.Storage;
 /// stack.md: EF Core's SQLite provider and Hangfire.Storage.SQLite end up on a mix of SQLitePCLRaw versions. The web
 /// app runs both in one process, so this test uses both, interleaved, in one process.
 /// It runs alone (not in parallel with other test classes): both libraries initialise SQLitePCLRaw process-wide,
-/// and a concurrent first use elsewhere in the suite made it fail once in a full run.
+/// and Hangfire's logging is process-wide too: a web test app running at the same time would hand it its logger.
 /// </summary>
 [Collection(nameof(SqliteProcessWideCollection))]
 public class HangfireCoexistenceTests
@@ -19,6 +19,9 @@ public class HangfireCoexistenceTests
     [Fact]
     public async Task EfCoreStoreAndHangfireSqliteStorageWorkInOneProcess()
     {
+        // Hangfire keeps its log provider in a process-wide static; a web test app that has ended may have left its
+        // (now disposed) logger factory there, so start from Hangfire's own default.
+        Hangfire.Logging.LogProvider.SetCurrentLogProvider(null);
         await using var store = await TestStore.CreateAsync();
         var set = await store.TextSets.AddAsync(new TextSet([new TextRecord(0, "some text", "A")]), "tiny", CancellationToken.None);
         await store.Models.AddOrReplaceScoresAsync(
