@@ -15,6 +15,7 @@ public static class BenchCommand
         {
             BenchMapCommand.Create(),
             BenchScoringCommand.Create(),
+            BenchNeighboursCommand.Create(),
         })
         {
             command.Subcommands.Add(subcommand);

@@ -52,6 +52,9 @@ public sealed class ModelMap
     /// <summary>Q: the clipped, double-centred log-likelihood vectors (one row per model).</summary>
     public CentredLogLikelihoods Coordinates { get; }
 
+    /// <summary>The full-space distances between the rows of Q (Gram matrix); exact neighbour queries read it.</summary>
+    public SquaredDistances Distances => _distances;
+
     /// <summary>Top principal components of Q (the t-SNE starting point) and their explained variance.</summary>
     public PrincipalComponents PrincipalComponents { get; }
 

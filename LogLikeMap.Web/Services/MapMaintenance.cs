@@ -111,14 +111,14 @@ public sealed class MapMaintenance(
             var saved = await layouts.SaveAsync(textSet.Id, parameters, engine.ClipThreshold,
                 [.. built.Snapshot.Models.Select(m => new LayoutPoint(m.Name, m.X, m.Y, Provisional: false))], ct);
             _layoutId = saved.Id;
-            map.Publish(new MapState(built.Snapshot with { Version = saved.Version }, built.LaidOut, built.Rows, built.Texts));
+            map.Publish(new MapState(built.Snapshot with { Version = saved.Version }, built.Layout, built.Rows, built.Texts));
             return;
         }
 
         var points = layout.Points.ToDictionary(p => p.Model, StringComparer.Ordinal);
         var laidOut = Enumerable.Range(0, cards.Length).Where(i => points.TryGetValue(cards[i].Name, out var p) && !p.Provisional).ToArray();
         var state = MapStateBuilder.FromStoredLayout(texts, [.. laidOut.Select(i => cards[i])], Rows(stored.Matrix, laidOut),
-            ClipPercentileOf(layout.ParametersJson), [.. laidOut.Select(i => new MapPoint(points[cards[i].Name].X, points[cards[i].Name].Y))], layout.Version);
+            ClipPercentileOf(layout.ParametersJson), [.. laidOut.Select(i => new MapPoint(points[cards[i].Name].X, points[cards[i].Name].Y))], layout.Version, ct);
         foreach (var i in Enumerable.Range(0, cards.Length).Except(laidOut))
         {
             MapPoint? where = points.TryGetValue(cards[i].Name, out var p) ? new MapPoint(p.X, p.Y) : null;

@@ -18,19 +18,19 @@ internal static class MapStateBuilder
     {
         ArgumentNullException.ThrowIfNull(matrix);
         var engine = ModelMapBuilder.Build(matrix, options, progress, ct);
-        return (Assemble(texts, cards, matrix, engine.Coordinates, engine.Layout, version), engine);
+        return (Assemble(texts, cards, matrix, new LaidOutMap(engine.Coordinates, engine.Distances), engine.Layout, version), engine);
     }
 
     /// <summary>
     /// Redraws a stored layout: Q of its models (clipped at <paramref name="clipPercentile"/> of their matrix, as
-    /// the layout was) and their stored points; no t-SNE runs, so this is what a restart costs.
+    /// the layout was) with its Gram matrix, and their stored points; no t-SNE runs, so this is what a restart costs.
     /// </summary>
     public static MapState FromStoredLayout(
         MapText texts, IReadOnlyList<ModelCard> cards, LogLikelihoodMatrix matrix, double clipPercentile,
-        IReadOnlyList<MapPoint> positions, int version)
+        IReadOnlyList<MapPoint> positions, int version, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(matrix);
-        return Assemble(texts, cards, matrix, CentredLogLikelihoods.FromMatrix(matrix, clipPercentile), positions, version);
+        return Assemble(texts, cards, matrix, LaidOutMap.Of(CentredLogLikelihoods.FromMatrix(matrix, clipPercentile), ct), positions, version);
     }
 
     /// <summary>
@@ -52,7 +52,7 @@ internal static class MapStateBuilder
             [.. shown.Select(m => new MapPoint(m.X, m.Y))], Nearest(state, q, TsneAffinities.NeighbourCount(shown.Count + 1, perplexity)), perplexity, ct);
         var point = PointOf(card, logLikelihoods, q, state.Texts, state.Snapshot.Domains, position, provisional: true);
         var snapshot = state.Snapshot with { Models = [.. shown, point], BuiltAt = DateTimeOffset.UtcNow };
-        return new MapState(snapshot, laidOut, [.. state.Rows, new MapRow(-1, q)], state.Texts);
+        return new MapState(snapshot, state.Layout, [.. state.Rows, new MapRow(-1, q)], state.Texts);
     }
 
     /// <summary>Takes a model off the map; the others keep their points until the next refresh.</summary>
@@ -67,12 +67,13 @@ internal static class MapStateBuilder
             Models = [.. state.Snapshot.Models.Where((_, i) => i != index)],
             BuiltAt = DateTimeOffset.UtcNow,
         };
-        return new MapState(snapshot, state.LaidOut, [.. state.Rows.Where((_, i) => i != index)], state.Texts);
+        return new MapState(snapshot, state.Layout, [.. state.Rows.Where((_, i) => i != index)], state.Texts);
     }
 
     private static MapState Assemble(
-        MapText texts, IReadOnlyList<ModelCard> cards, LogLikelihoodMatrix matrix, CentredLogLikelihoods q, IReadOnlyList<MapPoint> positions, int version)
+        MapText texts, IReadOnlyList<ModelCard> cards, LogLikelihoodMatrix matrix, LaidOutMap layout, IReadOnlyList<MapPoint> positions, int version)
     {
+        var q = layout.Q;
         var domains = DomainsOf(texts);
         var points = new ModelPoint[cards.Count];
         var rows = new MapRow[cards.Count];
@@ -82,7 +83,7 @@ internal static class MapStateBuilder
             rows[i] = new MapRow(i, null);
         }
         var snapshot = new MapSnapshot(version, texts.Name, matrix.TextCount, texts.MeanBytes, points, domains, DateTimeOffset.UtcNow);
-        return new MapState(snapshot, q, rows, texts);
+        return new MapState(snapshot, layout, rows, texts);
     }
 
     /// <summary>The shown models nearest to <paramref name="q"/> in the full space, as indices into the snapshot.</summary>
