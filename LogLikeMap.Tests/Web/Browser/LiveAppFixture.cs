@@ -22,6 +22,8 @@ public sealed class LiveAppFixture : IAsyncLifetime
         "--disable-component-update", "--disable-sync",
     ];
 
+    public const string AdminUser = "admin";
+
     private readonly LiveApp _app = new();
     private IPlaywright? _playwright;
 
@@ -83,7 +85,7 @@ public sealed class LiveAppFixture : IAsyncLifetime
             builder.UseSetting("Data:Folder", DataFolder);
             builder.UseSetting("Data:DemoMapFolder", WebAppFactory.DemoMapFolder);
             builder.UseSetting("Jobs:Storage", "InMemory");
-            builder.UseSetting("Security:AdminUser", "admin");
+            builder.UseSetting("Security:AdminUser", AdminUser);
             builder.UseSetting("Security:AdminPasswordHash", AdminPasswordHash);
         }
 

@@ -1,6 +1,7 @@
 using Bunit;
 using LogLikeMap.Web.Components.Pages;
 using LogLikeMap.Web.Services;
+using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Forms;
 using static LogLikeMap.Tests.Web.Components.TestModels;
 
@@ -15,6 +16,8 @@ public sealed class UploadPageTests : ComponentTestContext
     {
         uploads = new FakeUploadService(answer);
         UseServices(_map, uploads, _jobs);
+        // As on a live circuit: the submit button stays disabled while the page is only prerendered.
+        Context.SetRendererInfo(new RendererInfo("Server", isInteractive: true));
         return RenderPage<UploadPage>();
     }
 
