@@ -45,6 +45,11 @@ internal sealed class FakeModelRemoval(FakeModelMapService map, Exception? failu
     }
 }
 
+internal sealed class FakeTextSetService(TextSetTable table) : ITextSetService
+{
+    public Task<TextSetTable> CurrentAsync(CancellationToken ct) => Task.FromResult(table);
+}
+
 internal sealed class FakeUploadService(UploadResult answer) : IUploadService
 {
     public List<(string Kind, string Name, string Family, long Bytes)> Calls { get; } = [];
