@@ -15,7 +15,7 @@ namespace LogLikeMap.Web.Services;
 /// </summary>
 public sealed class MapMaintenance(
     ModelMapService map, DataPaths paths, StoreContextFactory store, MapFolderImporter importer, TextSetCatalog textSets, ModelCatalog models,
-    LayoutCatalog layouts, ILogger<MapMaintenance> logger)
+    LayoutCatalog layouts, ILogger<MapMaintenance> logger) : IModelRemoval
 {
     /// <summary>The engine's defaults are the paper's: clip 2%, perplexity 30, PCA start, seed 42.</summary>
     private static readonly MapOptions Options = new();

@@ -40,6 +40,23 @@ internal sealed class FakeModelMapService(IReadOnlyList<ModelPoint> models, IRea
         new(1, "test-texts", 300, 1000.5, models, ["Books", "Code"], DateTimeOffset.UnixEpoch);
 }
 
+/// <summary>Removes from a fake map as MapMaintenance does from the real one (the map changes before the call returns), or fails as told.</summary>
+internal sealed class FakeModelRemoval(FakeModelMapService map, Exception? failure = null) : IModelRemoval
+{
+    public List<string> Removed { get; } = [];
+
+    public Task<bool> RemoveAsync(string name, CancellationToken ct)
+    {
+        if (failure is not null)
+            return Task.FromException<bool>(failure);
+        if (!map.Current.Models.Any(m => m.Name == name))
+            return Task.FromResult(false);
+        Removed.Add(name);
+        map.Replace([.. map.Current.Models.Where(m => m.Name != name)]);
+        return Task.FromResult(true);
+    }
+}
+
 internal sealed class FakeUploadService(UploadResult answer) : IUploadService
 {
     public List<(string Kind, string Name, string Family, long Bytes)> Calls { get; } = [];
