@@ -23,14 +23,15 @@ internal static class MapStateBuilder
 
     /// <summary>
     /// Redraws a stored layout: Q of its models (clipped at <paramref name="clipPercentile"/> of their matrix, as
-    /// the layout was) with its Gram matrix, and their stored points; no t-SNE runs, so this is what a restart costs.
+    /// the layout was) and their stored points; no t-SNE runs. The Gram matrix that neighbour queries need is
+    /// left out (<see cref="MapState.WithDistances"/> adds it later), so a restart shows the map without waiting for it.
     /// </summary>
     public static MapState FromStoredLayout(
         MapText texts, IReadOnlyList<ModelCard> cards, LogLikelihoodMatrix matrix, double clipPercentile,
-        IReadOnlyList<MapPoint> positions, int version, CancellationToken ct)
+        IReadOnlyList<MapPoint> positions, int version)
     {
         ArgumentNullException.ThrowIfNull(matrix);
-        return Assemble(texts, cards, matrix, LaidOutMap.Of(CentredLogLikelihoods.FromMatrix(matrix, clipPercentile), ct), positions, version);
+        return Assemble(texts, cards, matrix, new LaidOutMap(CentredLogLikelihoods.FromMatrix(matrix, clipPercentile), null), positions, version);
     }
 
     /// <summary>

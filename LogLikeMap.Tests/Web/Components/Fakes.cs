@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using LogLikeMap.Web.Services;
 
 namespace LogLikeMap.Tests.Web.Components;
@@ -12,10 +13,21 @@ internal sealed class FakeModelMapService(IReadOnlyList<ModelPoint> models, IRea
 
     public List<(string Model, int K)> Queries { get; } = [];
 
-    public IReadOnlyList<Neighbour> Neighbours(string modelName, int k)
+    /// <summary>False: the neighbour index is still being prepared, as right after a restart.</summary>
+    public bool NeighboursReady { get; set; } = true;
+
+    public bool TryGetNeighbours(string modelName, int k, [NotNullWhen(true)] out IReadOnlyList<Neighbour>? found)
     {
         Queries.Add((modelName, k));
-        return [.. neighbours[modelName].Take(k)];
+        found = NeighboursReady ? [.. neighbours[modelName].Take(k)] : null;
+        return NeighboursReady;
+    }
+
+    /// <summary>The neighbour index became ready: the service raises <see cref="Changed"/>, as the real one does.</summary>
+    public void FinishPreparingNeighbours()
+    {
+        NeighboursReady = true;
+        Changed?.Invoke();
     }
 
     public void Replace(IReadOnlyList<ModelPoint> newModels)
