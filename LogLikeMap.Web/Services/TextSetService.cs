@@ -11,14 +11,15 @@ public interface ITextSetService
 }
 
 /// <summary>
-/// Builds the <see cref="TextSetTable"/> of the current <see cref="MapState"/> on first request and keeps it
-/// until a placement, removal or refresh publishes a new state. The texts are read from the store; the
-/// variances are taken over the q of every model on the map (<see cref="TextVariance"/>).
+/// Builds the <see cref="TextSetTable"/> of the current map snapshot on first request and keeps it until a
+/// placement, removal or refresh publishes a new snapshot (a state that only gains its neighbour index keeps
+/// the snapshot, its rows and Q). The texts are read from the store; the variances are taken over the q of
+/// every model on the map (<see cref="TextVariance"/>).
 /// </summary>
 internal sealed class TextSetService(ModelMapService map, TextSetCatalog textSets) : ITextSetService
 {
     private readonly Lock _gate = new();
-    private MapState? _builtFor;
+    private MapSnapshot? _builtFor;
     private Task<TextSetTable> _table = Task.FromResult(TextSetTable.Empty);
 
     public Task<TextSetTable> CurrentAsync(CancellationToken ct)
@@ -26,10 +27,10 @@ internal sealed class TextSetService(ModelMapService map, TextSetCatalog textSet
         var state = map.State;
         lock (_gate)
         {
-            // One build per state, shared: a reader that gives up (ct) leaves it running for the others.
-            if (!ReferenceEquals(state, _builtFor) || _table.IsFaulted || _table.IsCanceled)
+            // One build per snapshot, shared: a reader that gives up (ct) leaves it running for the others.
+            if (!ReferenceEquals(state.Snapshot, _builtFor) || _table.IsFaulted || _table.IsCanceled)
             {
-                _builtFor = state;
+                _builtFor = state.Snapshot;
                 _table = Task.Run(() => BuildAsync(state, CancellationToken.None), CancellationToken.None);
             }
             return _table.WaitAsync(ct);

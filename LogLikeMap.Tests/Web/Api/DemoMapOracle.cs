@@ -48,10 +48,11 @@ internal sealed class DemoMapOracle
     /// Per text index, the variance across models of its column of Q. Column centring subtracts one number from a
     /// whole column, which leaves its variance as it is, so this is the population variance over the models of
     /// the row-centred clipped log-likelihoods (paper-method.md §1.4); no column means are needed.
+    /// <paramref name="without"/> leaves a model out (one deleted from the map).
     /// </summary>
-    public IReadOnlyDictionary<long, double> TextVariances()
+    public IReadOnlyDictionary<long, double> TextVariances(string? without = null)
     {
-        var rowCentred = _clipped.Values.Select(row => row.Select(v => v - row.Average()).ToArray()).ToList();
+        var rowCentred = _clipped.Where(m => m.Key != without).Select(m => m.Value.Select(v => v - m.Value.Average()).ToArray()).ToList();
         var variances = new Dictionary<long, double>();
         for (var s = 0; s < _textIndices.Length; s++)
         {

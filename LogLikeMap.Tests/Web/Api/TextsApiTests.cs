@@ -90,6 +90,26 @@ public sealed class TextsApiTests(WebAppFactory factory) : IClassFixture<WebAppF
     }
 
     [Fact]
+    public async Task After_a_model_is_deleted_the_variances_are_taken_over_the_models_left()
+    {
+        // An app of its own: the shared one keeps all 40 models for the other tests.
+        using var app = new WebAppFactory();
+        using var client = app.CreateAdminClient();
+        const string deleted = "AIJUUD/juud-Mistral-7B";
+        var before = await client.GetFromJsonAsync<TextsResponse>("/api/texts?take=1");
+
+        using var deletion = await client.DeleteAsync("/api/models/" + Uri.EscapeDataString(deleted));
+        var after = await client.GetFromJsonAsync<TextsResponse>("/api/texts?take=1000");
+
+        Assert.Equal(HttpStatusCode.NoContent, deletion.StatusCode);
+        Assert.Equal(Oracle.ModelNames.Count, before?.ModelCount);
+        Assert.NotNull(after);
+        Assert.Equal(Oracle.ModelNames.Count - 1, after.ModelCount);
+        var variances = Oracle.TextVariances(without: deleted);
+        Assert.All(after.Texts, t => Assert.Equal(variances[t.Index], t.Variance, variances[t.Index] * 1e-9));
+    }
+
+    [Fact]
     public async Task The_texts_page_is_served_with_its_header()
     {
         using var client = factory.CreateClient();
