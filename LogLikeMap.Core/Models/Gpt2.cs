@@ -120,7 +120,12 @@ internal sealed class Gpt2Body : nn.Module<Tensor, Tensor>
         var positions = arange(inputIds.shape[1], dtype: ScalarType.Int64, device: inputIds.device);  // (T)
         var hidden = wte.forward(inputIds) + wpe.forward(positions);                                  // (B, T, C)
         foreach (var block in h)
-            hidden = block.forward(hidden);
+        {
+            // Free each layer's intermediates when it returns, not at the end of the batch: otherwise they pile up
+            // over all layers (a 7B model's MLP activations alone are about 1 GB a layer at 8,192 tokens).
+            using var layerScope = NewDisposeScope();
+            hidden = block.forward(hidden).MoveToOuterDisposeScope();
+        }
         return ln_f.forward(hidden);
     }
 }
