@@ -19,7 +19,3 @@ foreach (var command in new Command[]
 }
 
 return await root.Parse(args).InvokeAsync();
-
-// Internal on purpose: the Web reference (bench neighbours) would otherwise make ASP.NET Core generate a public
-// Program here, which clashes with LogLikeMap.Web's Program in the tests.
-internal partial class Program;

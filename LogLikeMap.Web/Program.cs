@@ -29,6 +29,7 @@ app.UseAntiforgery();
 app.MapStaticAssets();
 app.MapOpenApi();
 app.MapModelsApi();
+app.MapTextsApi();
 app.MapMapAdminApi();
 app.MapUploadsApi();
 app.MapExportsApi();

@@ -16,6 +16,7 @@ public static class BenchCommand
             BenchMapCommand.Create(),
             BenchScoringCommand.Create(),
             BenchNeighboursCommand.Create(),
+            BenchWebStoreCommand.Create(),
         })
         {
             command.Subcommands.Add(subcommand);

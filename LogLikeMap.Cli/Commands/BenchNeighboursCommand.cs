@@ -1,28 +1,29 @@
 using System.CommandLine;
 using System.Diagnostics;
 using LogLikeMap.Core.Map;
-using LogLikeMap.Web.Api;
-using LogLikeMap.Web.Services;
 
 namespace LogLikeMap.Cli.Commands;
 
 /// <summary>
-/// <c>loglikemap bench neighbours</c>: loads a synthetic matrix shaped like the paper's into the web app's map
-/// service (the path a restart takes: Q and its Gram matrix from a stored layout, no t-SNE) and times the
-/// neighbour endpoint's handler (<c>GET /api/models/{id}/neighbours?k=</c>) on it, next to a one-thread exact
-/// scan of Q (what the service did before), with the memory that holds the map.
+/// <c>loglikemap bench neighbours</c>: builds the neighbour index the web app serves
+/// <c>GET /api/models/{id}/neighbours?k=</c> from (<see cref="NeighbourIndex"/>: Q and its Gram matrix, what a
+/// restart prepares in the background) on a synthetic matrix shaped like the paper's, and times its queries next
+/// to a one-thread exact scan of Q (what the web app did before), with the memory that holds the index.
 /// </summary>
 public static class BenchNeighboursCommand
 {
+    /// <summary>The web API's default k.</summary>
+    private const int DefaultK = 10;
+
     public static Command Create()
     {
         var models = new Option<int>("--models") { Description = "K, models on the map.", DefaultValueFactory = _ => 1018 };
         var texts = new Option<int>("--texts") { Description = "N, texts per model.", DefaultValueFactory = _ => 10000 };
         var seed = new Option<int>("--seed") { Description = "Seed of the synthetic matrix and of the queried models.", DefaultValueFactory = _ => 1 };
         var queries = new Option<int>("--queries") { Description = "Timed neighbour queries.", DefaultValueFactory = _ => 200 };
-        var k = new Option<int>("--k") { Description = "Neighbours per query.", DefaultValueFactory = _ => ModelsApi.DefaultNeighbourCount };
+        var k = new Option<int>("--k") { Description = "Neighbours per query.", DefaultValueFactory = _ => DefaultK };
 
-        var command = new Command("neighbours", "Time the web API's neighbour query on a synthetic K x N map; report median, p95 and the map's memory.")
+        var command = new Command("neighbours", "Time the neighbour query the web API serves on a synthetic K x N map; report median, p95, max and the index's memory.")
         {
             models, texts, seed, queries, k,
         };
@@ -34,64 +35,50 @@ public static class BenchNeighboursCommand
     private static int Run(int models, int texts, int seed, int queries, int k, CancellationToken ct)
     {
         Console.WriteLine($"Synthetic map: {models} models x {texts} texts, seed {seed}; {Environment.ProcessorCount} cores; load average {LoadAverage()}.");
+        var matrix = SyntheticLogLikelihoods.Create(models, texts, seed).Matrix;
         var heapBefore = GC.GetTotalMemory(forceFullCollection: true);
         var clock = Stopwatch.StartNew();
-        var service = Load(models, texts, seed, ct);
-        Console.WriteLine($"Loaded into the map service (clip, centre, Gram matrix) in {clock.Elapsed.TotalSeconds:F2} s.");
-        var heapMap = GC.GetTotalMemory(forceFullCollection: true) - heapBefore;
+        var q = CentredLogLikelihoods.FromMatrix(matrix, new MapOptions().ClipPercentile);
+        var centred = clock.Elapsed;
+        // Mean text length of the paper's 10k Pile texts; it only scales bits per byte.
+        var index = NeighbourIndex.Build(q, meanTextBytes: 972.3188, ct);
+        Console.WriteLine($"Loaded: clip + centre {centred.TotalSeconds:F2} s, Gram matrix {(clock.Elapsed - centred).TotalSeconds:F2} s, {clock.Elapsed.TotalSeconds:F2} s in all.");
+        var heapIndex = GC.GetTotalMemory(forceFullCollection: true) - heapBefore;
 
-        var names = service.Current.Models.Select(m => m.Name).ToArray();
         var random = new Random(seed);
-        var asked = Enumerable.Range(0, queries).Select(_ => Uri.EscapeDataString(names[random.Next(names.Length)])).ToArray();
+        var asked = Enumerable.Range(0, queries).Select(_ => random.Next(models)).ToArray();
         for (var w = 0; w < Math.Min(5, asked.Length); w++)
-            ModelsApi.GetNeighbours(asked[w], service, k);
+            index.Nearest(asked[w], k);
 
         var milliseconds = new double[asked.Length];
-        for (var q = 0; q < asked.Length; q++)
+        for (var i = 0; i < asked.Length; i++)
         {
             var started = Stopwatch.GetTimestamp();
-            ModelsApi.GetNeighbours(asked[q], service, k);
-            milliseconds[q] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            index.Nearest(asked[i], k);
+            milliseconds[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         }
 
-        var scan = ScanMilliseconds(service, names, random, Math.Min(20, queries));
+        var scan = ScanMilliseconds(index, random, Math.Min(20, queries));
         var process = Process.GetCurrentProcess();
-        Console.WriteLine($"GET /api/models/{{id}}/neighbours?k={k} handler, {asked.Length} queries: median {Quantile(milliseconds, 0.5):F3} ms, p95 {Quantile(milliseconds, 0.95):F3} ms, max {milliseconds.Max():F3} ms.");
+        Console.WriteLine($"Neighbour query (k = {k}), {asked.Length} queries: median {Quantile(milliseconds, 0.5):F3} ms, p95 {Quantile(milliseconds, 0.95):F3} ms, max {milliseconds.Max():F3} ms.");
         Console.WriteLine($"One-thread exact scan of Q (the former query), {scan.Length} queries: median {Quantile(scan, 0.5):F3} ms, p95 {Quantile(scan, 0.95):F3} ms.");
-        Console.WriteLine($"Memory: map held by the service {heapMap / 1e6:F0} MB of GC heap; GC heap {GC.GetGCMemoryInfo().HeapSizeBytes / 1e6:F0} MB; working set {process.WorkingSet64 / 1e6:F0} MB; peak {process.PeakWorkingSet64 / 1e6:F0} MB.");
+        Console.WriteLine($"Memory: Q and its Gram matrix {heapIndex / 1e6:F0} MB of GC heap; GC heap {GC.GetGCMemoryInfo().HeapSizeBytes / 1e6:F0} MB (the raw matrix included); working set {process.WorkingSet64 / 1e6:F0} MB; peak {process.PeakWorkingSet64 / 1e6:F0} MB.");
         return 0;
     }
 
-    /// <summary>
-    /// The map as the web app holds it after a restart: every model laid out (the points do not enter neighbour
-    /// queries, so they are all at the origin and no t-SNE runs), published to a <see cref="ModelMapService"/>.
-    /// </summary>
-    private static ModelMapService Load(int models, int texts, int seed, CancellationToken ct)
+    private static double[] ScanMilliseconds(NeighbourIndex index, Random random, int count)
     {
-        var matrix = SyntheticLogLikelihoods.Create(models, texts, seed).Matrix;
-        var columns = new MapText(1, "synthetic", [.. Enumerable.Range(0, texts).Select(i => (long)i)], new string?[texts], MeanBytes: 4000);
-        var cards = matrix.ModelNames.Select(name => new ModelCard(name, "synthetic", null, null, null)).ToArray();
-        var state = MapStateBuilder.FromStoredLayout(columns, cards, matrix, new MapOptions().ClipPercentile,
-            [.. Enumerable.Repeat(new MapPoint(0, 0), models)], version: 1, ct);
-        var service = new ModelMapService();
-        service.Publish(state);
-        return service;
-    }
-
-    private static double[] ScanMilliseconds(ModelMapService service, string[] names, Random random, int count)
-    {
-        var state = service.State;
         var result = new double[count];
-        for (var q = 0; q < count; q++)
+        for (var i = 0; i < count; i++)
         {
-            var self = random.Next(names.Length);
+            var self = random.Next(index.ModelCount);
             var started = Stopwatch.GetTimestamp();
-            var target = state.Q(self);
-            var distances = new (double Squared, int Index)[names.Length];
-            for (var j = 0; j < names.Length; j++)
-                distances[j] = (j == self ? double.PositiveInfinity : SquaredDistances.Exact(target, state.Q(j)), j);
+            var target = index.Q(self);
+            var distances = new (double Squared, int Index)[index.ModelCount];
+            for (var j = 0; j < distances.Length; j++)
+                distances[j] = (j == self ? double.PositiveInfinity : SquaredDistances.Exact(target, index.Q(j)), j);
             Array.Sort(distances);
-            result[q] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            result[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         }
         return result;
     }

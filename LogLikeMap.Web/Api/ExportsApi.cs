@@ -21,7 +21,7 @@ public static class ExportsApi
     }
 
     public static Results<PushStreamHttpResult, ProblemHttpResult> Export(
-        string what, string? format, int? k, ModelMapService map, ModelCatalog models)
+        string what, string? format, int? k, ModelMapService map, ModelCatalog models, HttpResponse response)
     {
         var json = (format ?? "csv").ToLowerInvariant() switch
         {
@@ -32,6 +32,8 @@ public static class ExportsApi
         if (json is null)
             return Refused($"format must be csv or json; got '{format}'.");
         var state = map.State;
+        if (what == "neighbours" && !state.NeighboursReady)
+            return ModelsApi.NeighboursBeingPrepared(response);
         var name = $"{what}.{(json.Value ? "json" : "csv")}";
         var contentType = json.Value ? "application/json" : "text/csv";
         Func<Stream, Task>? write = what switch
@@ -52,7 +54,7 @@ public static class ExportsApi
             "neighbours" => stream =>
             {
                 var count = Math.Clamp(k ?? ModelsApi.DefaultNeighbourCount, 1, Math.Max(1, state.Snapshot.Models.Count - 1));
-                var rows = state.Snapshot.Models.SelectMany(m => state.Neighbours(m.Name, count)
+                var rows = state.Snapshot.Models.SelectMany(m => NeighboursOf(state, m.Name, count)
                     .Select(n => new NeighbourRow(m.Name, n.Rank, n.Name, n.KlNats, n.KlBitsPerByte)));
                 return json.Value
                     ? Exports.WriteNeighboursJsonAsync(stream, rows, CancellationToken.None)
@@ -64,6 +66,12 @@ public static class ExportsApi
             ? Refused($"'{what}' cannot be exported; choose matrix, q, layout or neighbours.")
             : TypedResults.Stream(write, contentType, name);
     }
+
+    /// <summary>The state was checked to be ready above, and a state never loses its index.</summary>
+    private static IReadOnlyList<Neighbour> NeighboursOf(MapState state, string model, int k) =>
+        state.TryGetNeighbours(model, k, out var neighbours)
+            ? neighbours
+            : throw new InvalidOperationException("The neighbour index of this map is not ready.");
 
     private static double[] QOf(MapState state)
     {

@@ -25,10 +25,10 @@ public static class MapAdminApi
         return TypedResults.Accepted($"/api/jobs/{jobId}", jobs.Get(jobId));
     }
 
-    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string name, MapMaintenance maintenance, CancellationToken ct)
+    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string name, IModelRemoval removal, CancellationToken ct)
     {
         var modelName = Uri.UnescapeDataString(name);
-        return await maintenance.RemoveAsync(modelName, ct)
+        return await removal.RemoveAsync(modelName, ct)
             ? TypedResults.NoContent()
             : TypedResults.Problem($"No model named '{modelName}' is on the map; GET /api/models lists the names.",
                 statusCode: StatusCodes.Status404NotFound, title: "Unknown model");

@@ -12,6 +12,9 @@ public static class ModelsApi
 {
     public const int DefaultNeighbourCount = 10;
 
+    /// <summary>The Retry-After of a neighbour query that comes before the index is ready.</summary>
+    public const int RetryNeighboursAfterSeconds = 2;
+
     public static IEndpointRouteBuilder MapModelsApi(this IEndpointRouteBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);
@@ -19,7 +22,7 @@ public static class ModelsApi
         api.MapGet("/models", ListModels).WithSummary("All models on the map with their cards and 2-D positions.");
         api.MapGet("/models/{name}", GetModel).WithSummary("One model's card and position.");
         api.MapGet("/models/{name}/neighbours", GetNeighbours)
-            .WithSummary("The k nearest models by KL in the full N-dimensional space (k defaults to 10).");
+            .WithSummary("The k nearest models by KL in the full N-dimensional space (k defaults to 10); 503 with Retry-After while the index is prepared after a restart.");
         api.MapGet("/layout", GetLayout).WithSummary("The current 2-D layout: version and coordinates.");
         return app;
     }
@@ -33,7 +36,7 @@ public static class ModelsApi
         return model is null ? UnknownModel(modelName) : TypedResults.Ok(model);
     }
 
-    public static Results<Ok<NeighboursResponse>, ProblemHttpResult> GetNeighbours(string name, IModelMapService map, int? k)
+    public static Results<Ok<NeighboursResponse>, ProblemHttpResult> GetNeighbours(string name, IModelMapService map, int? k, HttpResponse response)
     {
         var modelName = Uri.UnescapeDataString(name);
         var snapshot = map.Current;
@@ -46,7 +49,21 @@ public static class ModelsApi
                 $"k must be between 1 and {snapshot.Models.Count - 1} (the number of other models on the map); got {count}.",
                 statusCode: StatusCodes.Status400BadRequest, title: "k out of range");
         }
-        return TypedResults.Ok(new NeighboursResponse(modelName, snapshot.TextCount, snapshot.MeanTextBytes, map.Neighbours(modelName, count)));
+        if (!map.TryGetNeighbours(modelName, count, out var neighbours))
+            return NeighboursBeingPrepared(response);
+        return TypedResults.Ok(new NeighboursResponse(modelName, snapshot.TextCount, snapshot.MeanTextBytes, neighbours));
+    }
+
+    /// <summary>
+    /// 503 with Retry-After while the neighbour index is built after a restart (seconds; the map itself answers
+    /// already). Clients retry; the page shows the panel's "being prepared" note instead.
+    /// </summary>
+    internal static ProblemHttpResult NeighboursBeingPrepared(HttpResponse response)
+    {
+        response.Headers.RetryAfter = RetryNeighboursAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return TypedResults.Problem(
+            $"The map has just started and its neighbour index (the Gram matrix of the layout) is being prepared; retry in {RetryNeighboursAfterSeconds} s.",
+            statusCode: StatusCodes.Status503ServiceUnavailable, title: "Neighbours are being prepared");
     }
 
     public static Ok<LayoutResponse> GetLayout(IModelMapService map)

@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace LogLikeMap.Web.Services;
 
 /// <summary>The map the pages and the API read: the current snapshot and neighbour queries.</summary>
@@ -5,12 +7,14 @@ public interface IModelMapService
 {
     MapSnapshot Current { get; }
 
-    /// <summary>A model was placed or removed, or the layout was refreshed.</summary>
+    /// <summary>A model was placed or removed, the layout was refreshed, or the neighbour index became ready.</summary>
     event Action? Changed;
 
     /// <summary>
     /// The <paramref name="k"/> models closest to <paramref name="modelName"/> by the KL estimate in the full
-    /// N-dimensional space, never by 2-D distance. Throws <see cref="KeyNotFoundException"/> for an unknown model.
+    /// N-dimensional space, never by 2-D distance; false while the neighbour index is being prepared (the first
+    /// seconds after a restart; <see cref="Changed"/> is raised when it is ready). Throws
+    /// <see cref="KeyNotFoundException"/> for an unknown model.
     /// </summary>
-    IReadOnlyList<Neighbour> Neighbours(string modelName, int k);
+    bool TryGetNeighbours(string modelName, int k, [NotNullWhen(true)] out IReadOnlyList<Neighbour>? neighbours);
 }

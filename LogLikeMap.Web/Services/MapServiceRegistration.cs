@@ -26,6 +26,8 @@ public static class MapServiceRegistration
         builder.Services.AddSingleton<ModelMapService>();
         builder.Services.AddSingleton<IModelMapService>(sp => sp.GetRequiredService<ModelMapService>());
         builder.Services.AddSingleton<MapMaintenance>();
+        builder.Services.AddSingleton<IModelRemoval>(sp => sp.GetRequiredService<MapMaintenance>());
+        builder.Services.AddSingleton<ITextSetService, TextSetService>();
         builder.Services.AddHostedService<MapStartup>();
         return builder;
     }

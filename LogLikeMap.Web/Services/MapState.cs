@@ -1,23 +1,22 @@
+using System.Diagnostics.CodeAnalysis;
 using LogLikeMap.Core.Map;
 
 namespace LogLikeMap.Web.Services;
 
 /// <summary>
 /// One immutable version of the map: the snapshot the pages draw, Q of the models of the last full layout
-/// (with the clip threshold and column means that centre models placed later) and its Gram-matrix distances,
-/// and each shown model's q_i, read from that Q or, for a model placed since, from its own row. Neighbour
-/// queries measure in that full N-dimensional space. A model removed since the last layout only leaves the
-/// snapshot, so nothing else moves until the next refresh.
+/// (with the clip threshold and column means that centre models placed later) and, once built, its Gram
+/// matrix, and each shown model's q, read from that Q or, for a model placed since, from its own row.
+/// Neighbour queries (<see cref="NeighbourIndex"/>) measure in that full N-dimensional space. A model removed
+/// since the last layout only leaves the snapshot, so nothing else moves until the next refresh.
 /// </summary>
 internal sealed class MapState
 {
     private readonly MapRow[] _rows;
     private readonly Dictionary<string, int> _indexOf;
 
-    // Snapshot index of each row of the layout's Q, -1 for a model removed since the layout.
-    private readonly int[] _shownIndexOfLaidOutRow;
-    private readonly int _removedSinceLayout;
-    private readonly int[] _placedSinceLayout;
+    // Null until the layout's Gram matrix is built (a layout redrawn from the store gets it in the background).
+    private readonly NeighbourIndex? _neighbours;
 
     public MapState(MapSnapshot snapshot, LaidOutMap? laidOut, IReadOnlyList<MapRow> rows, MapText texts)
     {
@@ -32,19 +31,8 @@ internal sealed class MapState
         _indexOf = new Dictionary<string, int>(snapshot.Models.Count, StringComparer.Ordinal);
         for (var i = 0; i < snapshot.Models.Count; i++)
             _indexOf.Add(snapshot.Models[i].Name, i);
-
-        _shownIndexOfLaidOutRow = new int[laidOut?.Q.ModelCount ?? 0];
-        Array.Fill(_shownIndexOfLaidOutRow, -1);
-        var placed = new List<int>();
-        for (var i = 0; i < _rows.Length; i++)
-        {
-            if (_rows[i].Placed is null)
-                _shownIndexOfLaidOutRow[_rows[i].LaidOutRow] = i;
-            else
-                placed.Add(i);
-        }
-        _placedSinceLayout = [.. placed];
-        _removedSinceLayout = _shownIndexOfLaidOutRow.Count(i => i < 0);
+        if (laidOut?.Distances is { } distances)
+            _neighbours = new NeighbourIndex(laidOut.Q, distances, _rows, snapshot.MeanTextBytes);
     }
 
     public static MapState Empty { get; } = new(
@@ -52,7 +40,7 @@ internal sealed class MapState
 
     public MapSnapshot Snapshot { get; }
 
-    /// <summary>The last full layout's Q and distances; null while the store holds no model.</summary>
+    /// <summary>The last full layout's Q and (once built) distances; null while the store holds no model.</summary>
     public LaidOutMap? Layout { get; }
 
     /// <summary>Q of the last full layout's models; null while the store holds no model.</summary>
@@ -62,65 +50,50 @@ internal sealed class MapState
 
     public IReadOnlyList<MapRow> Rows => _rows;
 
+    /// <summary>False while the layout's Gram matrix is being built; neighbour queries then have no answer yet.</summary>
+    public bool NeighboursReady => Layout is null || _neighbours is not null;
+
     public bool Contains(string modelName) => _indexOf.ContainsKey(modelName);
 
     /// <summary>q of the model at <paramref name="index"/> in <see cref="MapSnapshot.Models"/>.</summary>
     public ReadOnlySpan<double> Q(int index) =>
         _rows[index].Placed is { } placed ? placed : LaidOut!.Row(_rows[index].LaidOutRow);
 
+    /// <summary>This map with its layout's Gram matrix, built since.</summary>
+    public MapState WithDistances(SquaredDistances distances)
+    {
+        ArgumentNullException.ThrowIfNull(distances);
+        var layout = Layout ?? throw new InvalidOperationException("An empty map has no layout to measure.");
+        return new MapState(Snapshot, layout with { Distances = distances }, _rows, Texts);
+    }
+
     /// <summary>
-    /// The engine's exact query (<see cref="SquaredDistances.Nearest(int, int)"/>: Gram-matrix candidates, exact
-    /// re-measurement, a rounding bound) over the layout's rows, asked for enough extra models to skip the ones
-    /// removed since; models placed since the layout are measured exactly one by one (there are few).
+    /// The <paramref name="k"/> shown models nearest to <paramref name="modelName"/> in the full space, or false
+    /// while the neighbour index is being prepared. Throws <see cref="KeyNotFoundException"/> for an unknown model.
     /// </summary>
-    public IReadOnlyList<Neighbour> Neighbours(string modelName, int k)
+    public bool TryGetNeighbours(string modelName, int k, [NotNullWhen(true)] out IReadOnlyList<Neighbour>? neighbours)
     {
         ArgumentNullException.ThrowIfNull(modelName);
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
         if (!_indexOf.TryGetValue(modelName, out var self))
             throw new KeyNotFoundException($"No model named '{modelName}' is on the map.");
-
+        if (_neighbours is null)
+        {
+            neighbours = null;
+            return false;
+        }
         var models = Snapshot.Models;
-        var distances = Layout!.Distances;
-        var wanted = k + _removedSinceLayout;
-        var fromLayout = _rows[self].Placed is { } placedQ
-            ? distances.Nearest(placedQ, wanted)
-            : distances.Nearest(_rows[self].LaidOutRow, wanted);
-
-        var found = new List<(double Squared, int Index)>(fromLayout.Length + _placedSinceLayout.Length);
-        foreach (var candidate in fromLayout)
-        {
-            if (_shownIndexOfLaidOutRow[candidate.Model] is var shown and >= 0)
-                found.Add((candidate.SquaredDistance, shown));
-        }
-        var target = Q(self);
-        foreach (var placed in _placedSinceLayout)
-        {
-            if (placed != self)
-                found.Add((SquaredDistances.Exact(target, Q(placed)), placed));
-        }
-
-        // Ties broken by snapshot index so the order is stable.
-        found.Sort((a, b) => a.Squared != b.Squared ? a.Squared.CompareTo(b.Squared) : a.Index.CompareTo(b.Index));
-        var result = new Neighbour[Math.Min(k, found.Count)];
-        for (var r = 0; r < result.Length; r++)
-        {
-            var (squared, index) = found[r];
-            var nats = KlEstimate.NatsPerText(squared, Snapshot.TextCount);
-            result[r] = new Neighbour(r + 1, models[index].Name, models[index].Family, nats, KlEstimate.BitsPerByte(nats, Snapshot.MeanTextBytes));
-        }
-        return result;
+        neighbours = [.. _neighbours.Nearest(self, k).Select((n, r) =>
+            new Neighbour(r + 1, models[n.Model].Name, models[n.Model].Family, n.KlNats, n.KlBitsPerByte))];
+        return true;
     }
 }
 
-/// <summary>Q of a full layout's models and the distances between its rows (the Gram matrix, computed once per layout).</summary>
-internal sealed record LaidOutMap(CentredLogLikelihoods Q, SquaredDistances Distances)
-{
-    public static LaidOutMap Of(CentredLogLikelihoods q, CancellationToken ct) => new(q, SquaredDistances.Build(q, ct));
-}
-
-/// <summary>Where a shown model's q lives: a row of the layout's Q, or its own array when placed after the layout.</summary>
-internal readonly record struct MapRow(int LaidOutRow, double[]? Placed);
+/// <summary>
+/// Q of a full layout's models and the distances between its rows (the Gram matrix, computed once per layout;
+/// null until built when the layout was read back from the store).
+/// </summary>
+internal sealed record LaidOutMap(CentredLogLikelihoods Q, SquaredDistances? Distances);
 
 /// <summary>The text set the map's columns are: its store id, name, each column's text index and domain, the mean UTF-8 length.</summary>
 internal sealed record MapText(int TextSetId, string Name, IReadOnlyList<long> Indices, IReadOnlyList<string?> Domains, double MeanBytes);

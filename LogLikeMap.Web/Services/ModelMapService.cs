@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace LogLikeMap.Web.Services;
 
 /// <summary>
@@ -12,7 +14,8 @@ public sealed class ModelMapService : IModelMapService
 
     public event Action? Changed;
 
-    public IReadOnlyList<Neighbour> Neighbours(string modelName, int k) => Volatile.Read(ref _state).Neighbours(modelName, k);
+    public bool TryGetNeighbours(string modelName, int k, [NotNullWhen(true)] out IReadOnlyList<Neighbour>? neighbours) =>
+        Volatile.Read(ref _state).TryGetNeighbours(modelName, k, out neighbours);
 
     internal MapState State => Volatile.Read(ref _state);
 

@@ -11,6 +11,7 @@ namespace LogLikeMap.Tests.Web.Api;
 internal sealed class DemoMapOracle
 {
     private readonly Dictionary<string, double[]> _clipped = new(StringComparer.Ordinal);
+    private long[] _textIndices = [];
 
     public DemoMapOracle()
     {
@@ -23,10 +24,12 @@ internal sealed class DemoMapOracle
             using var model = JsonDocument.Parse(line);
             var name = model.RootElement.GetProperty("name").GetString()!;
             var file = Path.Combine(folder, "results", name.Replace("/", "__", StringComparison.Ordinal) + ".jsonl");
-            _clipped[name] = [.. File.ReadLines(file)
+            var results = File.ReadLines(file)
                 .Select(l => JsonDocument.Parse(l).RootElement)
                 .OrderBy(r => r.GetProperty("index").GetInt64())
-                .Select(r => Math.Max(r.GetProperty("log-likelihood").GetDouble(), threshold))];
+                .ToList();
+            _textIndices = [.. results.Select(r => r.GetProperty("index").GetInt64())];
+            _clipped[name] = [.. results.Select(r => Math.Max(r.GetProperty("log-likelihood").GetDouble(), threshold))];
         }
     }
 
@@ -39,6 +42,25 @@ internal sealed class DemoMapOracle
         var differences = _clipped[a].Zip(_clipped[b], (x, y) => x - y).ToArray();
         var mean = differences.Average();
         return differences.Sum(d => (d - mean) * (d - mean)) / differences.Length / 2.0;
+    }
+
+    /// <summary>
+    /// Per text index, the variance across models of its column of Q. Column centring subtracts one number from a
+    /// whole column, which leaves its variance as it is, so this is the population variance over the models of
+    /// the row-centred clipped log-likelihoods (paper-method.md §1.4); no column means are needed.
+    /// <paramref name="without"/> leaves a model out (one deleted from the map).
+    /// </summary>
+    public IReadOnlyDictionary<long, double> TextVariances(string? without = null)
+    {
+        var rowCentred = _clipped.Where(m => m.Key != without).Select(m => m.Value.Select(v => v - m.Value.Average()).ToArray()).ToList();
+        var variances = new Dictionary<long, double>();
+        for (var s = 0; s < _textIndices.Length; s++)
+        {
+            var column = rowCentred.Select(row => row[s]).ToArray();
+            var mean = column.Average();
+            variances[_textIndices[s]] = column.Sum(v => (v - mean) * (v - mean)) / column.Length;
+        }
+        return variances;
     }
 
     /// <summary>All other models, closest first.</summary>

@@ -1,8 +1,11 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using LogLikeMap.Tests.Web.Components;
 using LogLikeMap.Web.Api;
 using LogLikeMap.Web.Services;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace LogLikeMap.Tests.Web.Api;
 
@@ -106,5 +109,70 @@ public sealed class MapApiTests(WebAppFactory factory) : IClassFixture<WebAppFac
         Assert.Equal(kl, double.Parse(first[3], System.Globalization.CultureInfo.InvariantCulture), kl * 1e-9);
         Assert.Equal(Oracle.ModelNames.Count, matrix.RootElement.GetProperty("models").GetArrayLength());
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+    }
+
+    [Fact]
+    public async Task Neighbours_asked_before_the_index_is_ready_answer_503_with_Retry_After()
+    {
+        var preparing = new FakeModelMapService([TestModels.Model("a", "opt", 0, 0), TestModels.Model("b", "opt", 1, 1)], new Dictionary<string, IReadOnlyList<Neighbour>>())
+        {
+            NeighboursReady = false,
+        };
+        using var app = new WebAppFactory();
+        using var withPreparing = app.WithWebHostBuilder(b => b.ConfigureTestServices(s => s.AddSingleton<IModelMapService>(preparing)));
+        using var client = withPreparing.CreateClient();
+
+        using var neighbours = await client.GetAsync("/api/models/a/neighbours?k=1");
+        var models = await client.GetFromJsonAsync<List<ModelPoint>>("/api/models");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, neighbours.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(ModelsApi.RetryNeighboursAfterSeconds), neighbours.Headers.RetryAfter?.Delta);
+        Assert.Equal("application/problem+json", neighbours.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("being prepared", await neighbours.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(["a", "b"], models!.Select(m => m.Name));
+    }
+
+    [Fact]
+    public async Task After_a_restart_the_map_answers_at_once_and_its_neighbours_equal_the_closed_form_when_ready()
+    {
+        var folder = Directory.CreateTempSubdirectory("loglikemap-restart-").FullName;
+        try
+        {
+            List<ModelPoint> before;
+            using (var first = WebAppFactory.Over(folder))
+            using (var client = first.CreateClient())
+                before = (await client.GetFromJsonAsync<List<ModelPoint>>("/api/models"))!;
+
+            using var second = WebAppFactory.Over(folder);
+            using var again = second.CreateClient();
+            var after = (await again.GetFromJsonAsync<List<ModelPoint>>("/api/models"))!;
+            Assert.Equal(before.Select(m => (m.Name, m.X, m.Y)).Order(), after.Select(m => (m.Name, m.X, m.Y)).Order());
+
+            // Each answer is either "being prepared" or final; the index is small here, so it comes quickly.
+            const string model = "aaditya/Llama3-OpenBioLLM-8B";
+            NeighboursResponse? neighbours = null;
+            for (var attempt = 0; neighbours is null && attempt < 600; attempt++)
+            {
+                using var response = await again.GetAsync($"/api/models/{Uri.EscapeDataString(model)}/neighbours?k=7");
+                if (response.StatusCode == HttpStatusCode.ServiceUnavailable)
+                {
+                    Assert.NotNull(response.Headers.RetryAfter);
+                    await Task.Delay(50);
+                    continue;
+                }
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+                neighbours = await response.Content.ReadFromJsonAsync<NeighboursResponse>();
+            }
+
+            Assert.NotNull(neighbours);
+            var expected = Oracle.Ranked(model).Take(7).ToList();
+            Assert.Equal(expected.Select(e => e.Name), neighbours.Neighbours.Select(n => n.Name));
+            foreach (var (neighbour, (_, kl)) in neighbours.Neighbours.Zip(expected))
+                Assert.Equal(kl, neighbour.KlNats, kl * 1e-9);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
     }
 }

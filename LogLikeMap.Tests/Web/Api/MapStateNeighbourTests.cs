@@ -4,15 +4,16 @@ using LogLikeMap.Web.Services;
 namespace LogLikeMap.Tests.Web.Api;
 
 /// <summary>
-/// The service's neighbour query (the engine's Gram-matrix query plus models placed and removed since the
-/// layout) against a brute-force oracle written here: double-centre by hand, measure every pair, sort.
+/// A map redrawn from a stored layout: shown at once, without its Gram matrix; its neighbours once the matrix is
+/// added equal a brute-force oracle written here (double-centre by hand, measure every pair, sort), models placed
+/// and removed in between included.
 /// </summary>
 public sealed class MapStateNeighbourTests
 {
     private const int Texts = 40;
 
     [Fact]
-    public void Neighbours_equal_a_brute_force_scan_after_models_are_placed_and_removed()
+    public void A_redrawn_map_shows_every_point_before_its_neighbours_are_ready_and_exact_neighbours_after()
     {
         var random = new Random(7);
         var raw = Enumerable.Range(0, 14).Select(_ => Enumerable.Range(0, Texts).Select(_ => -50 - 30 * random.NextDouble()).ToArray()).ToArray();
@@ -23,16 +24,25 @@ public sealed class MapStateNeighbourTests
         var matrix = new LogLikelihoodMatrix(names[..12], Texts, [.. laidOut.SelectMany(r => r)]);
         var text = new MapText(1, "t", [.. Enumerable.Range(0, Texts).Select(i => (long)i)], new string?[Texts], 1000);
         var state = MapStateBuilder.FromStoredLayout(text, [.. names[..12].Select(Card)], matrix, 0,
-            [.. Enumerable.Range(0, 12).Select(i => new MapPoint(i, -i))], 1, CancellationToken.None);
+            [.. Enumerable.Range(0, 12).Select(i => new MapPoint(i, -i))], 1);
         state = MapStateBuilder.Place(state, Card(names[12]), raw[12], new MapPoint(0.5, 0.5), 3, CancellationToken.None);
         state = MapStateBuilder.Place(state, Card(names[13]), raw[13], new MapPoint(1.5, 0.5), 3, CancellationToken.None);
         state = MapStateBuilder.Remove(state, names[3]);
         state = MapStateBuilder.Remove(state, names[8]);
-
-        var columnMeans = Enumerable.Range(0, Texts).Select(s => laidOut.Average(r => r[s] - r.Average())).ToArray();
-        var q = raw.Select(r => r.Select((x, s) => x - r.Average() - columnMeans[s]).ToArray()).ToArray();
         var shown = Enumerable.Range(0, raw.Length).Where(i => i != 3 && i != 8).ToArray();
 
+        Assert.Equal(shown.Select(i => names[i]), state.Snapshot.Models.Select(m => m.Name));
+        var seventh = state.Snapshot.Models.Single(m => m.Name == names[7]);
+        Assert.Equal((7.0, -7.0), (seventh.X, seventh.Y));
+        Assert.False(state.NeighboursReady);
+        Assert.False(state.TryGetNeighbours(names[0], 3, out var none));
+        Assert.Null(none);
+
+        state = state.WithDistances(SquaredDistances.Build(state.LaidOut!, CancellationToken.None));
+
+        Assert.True(state.NeighboursReady);
+        var columnMeans = Enumerable.Range(0, Texts).Select(s => laidOut.Average(r => r[s] - r.Average())).ToArray();
+        var q = raw.Select(r => r.Select((x, s) => x - r.Average() - columnMeans[s]).ToArray()).ToArray();
         foreach (var self in shown)
         {
             foreach (var k in new[] { 1, 5, 11 })
@@ -40,7 +50,7 @@ public sealed class MapStateNeighbourTests
                 var expected = shown.Where(j => j != self)
                     .Select(j => (Name: names[j], Kl: q[self].Zip(q[j], (a, b) => (a - b) * (a - b)).Sum() / (2.0 * Texts)))
                     .OrderBy(p => p.Kl).Take(k).ToArray();
-                var found = state.Neighbours(names[self], k);
+                Assert.True(state.TryGetNeighbours(names[self], k, out var found));
                 Assert.Equal(expected.Select(e => e.Name), found.Select(n => n.Name));
                 Assert.Equal(Enumerable.Range(1, k), found.Select(n => n.Rank));
                 foreach (var (neighbour, (_, kl)) in found.Zip(expected))

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using LogLikeMap.Web.Services;
 
 namespace LogLikeMap.Tests.Web.Components;
@@ -12,10 +13,21 @@ internal sealed class FakeModelMapService(IReadOnlyList<ModelPoint> models, IRea
 
     public List<(string Model, int K)> Queries { get; } = [];
 
-    public IReadOnlyList<Neighbour> Neighbours(string modelName, int k)
+    /// <summary>False: the neighbour index is still being prepared, as right after a restart.</summary>
+    public bool NeighboursReady { get; set; } = true;
+
+    public bool TryGetNeighbours(string modelName, int k, [NotNullWhen(true)] out IReadOnlyList<Neighbour>? found)
     {
         Queries.Add((modelName, k));
-        return [.. neighbours[modelName].Take(k)];
+        found = NeighboursReady ? [.. neighbours[modelName].Take(k)] : null;
+        return NeighboursReady;
+    }
+
+    /// <summary>The neighbour index became ready: the service raises <see cref="Changed"/>, as the real one does.</summary>
+    public void FinishPreparingNeighbours()
+    {
+        NeighboursReady = true;
+        Changed?.Invoke();
     }
 
     public void Replace(IReadOnlyList<ModelPoint> newModels)
@@ -26,6 +38,28 @@ internal sealed class FakeModelMapService(IReadOnlyList<ModelPoint> models, IRea
 
     private static MapSnapshot Snapshot(IReadOnlyList<ModelPoint> models) =>
         new(1, "test-texts", 300, 1000.5, models, ["Books", "Code"], DateTimeOffset.UnixEpoch);
+}
+
+/// <summary>Removes from a fake map as MapMaintenance does from the real one (the map changes before the call returns), or fails as told.</summary>
+internal sealed class FakeModelRemoval(FakeModelMapService map, Exception? failure = null) : IModelRemoval
+{
+    public List<string> Removed { get; } = [];
+
+    public Task<bool> RemoveAsync(string name, CancellationToken ct)
+    {
+        if (failure is not null)
+            return Task.FromException<bool>(failure);
+        if (!map.Current.Models.Any(m => m.Name == name))
+            return Task.FromResult(false);
+        Removed.Add(name);
+        map.Replace([.. map.Current.Models.Where(m => m.Name != name)]);
+        return Task.FromResult(true);
+    }
+}
+
+internal sealed class FakeTextSetService(TextSetTable table) : ITextSetService
+{
+    public Task<TextSetTable> CurrentAsync(CancellationToken ct) => Task.FromResult(table);
 }
 
 internal sealed class FakeUploadService(UploadResult answer) : IUploadService

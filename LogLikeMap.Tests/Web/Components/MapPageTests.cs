@@ -85,4 +85,20 @@ public sealed class MapPageTests : ComponentTestContext
         page.WaitForAssertion(() => Assert.Contains("5 models", page.Find("[data-testid=map-summary]").TextContent, StringComparison.Ordinal));
         Assert.NotEmpty(page.FindAll("[data-testid=provisional-note]"));
     }
+
+    [Fact]
+    public void Before_the_neighbour_index_is_ready_the_panel_says_so_and_fills_in_when_it_is()
+    {
+        _map.NeighboursReady = false;
+        var page = RenderMapAt("/?model=a&k=2");
+
+        Assert.Equal("a", page.Find("[data-testid=selected-name]").TextContent);
+        Assert.NotEmpty(page.FindAll("[data-testid=neighbours-preparing]"));
+        Assert.Empty(page.FindAll("[data-testid=neighbour-row]"));
+
+        _map.FinishPreparingNeighbours();
+
+        page.WaitForAssertion(() => Assert.Equal(["b", "c"], page.FindAll("[data-testid=neighbour-link]").Select(e => e.TextContent)));
+        Assert.Empty(page.FindAll("[data-testid=neighbours-preparing]"));
+    }
 }

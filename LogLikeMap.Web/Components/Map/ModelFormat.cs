@@ -24,11 +24,10 @@ public static class ModelFormat
     /// <summary>
     /// KL in nats per text with four significant digits and never an exponent: 12.35, 250.0, 1235, 0.01230.
     /// </summary>
-    public static string KlNats(double nats)
-    {
-        var decimals = nats == 0 || !double.IsFinite(nats) ? 0 : Math.Clamp(3 - (int)Math.Floor(Math.Log10(Math.Abs(nats))), 0, 8);
-        return nats.ToString("F" + decimals.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
-    }
+    public static string KlNats(double nats) => FourSignificantDigits(nats);
+
+    /// <summary>A text's variance across models of its column of Q, in nats², read like KL: four significant digits.</summary>
+    public static string TextVariance(double variance) => FourSignificantDigits(variance);
 
     /// <summary>KL in bits per byte: the follow-up papers report 0.01 to 3, so three decimals.</summary>
     public static string KlBitsPerByte(double bitsPerByte) => bitsPerByte.ToString("0.000", CultureInfo.InvariantCulture);
@@ -37,4 +36,10 @@ public static class ModelFormat
 
     public static string Date(DateTimeOffset? date) =>
         date?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "unknown";
+
+    private static string FourSignificantDigits(double value)
+    {
+        var decimals = value == 0 || !double.IsFinite(value) ? 0 : Math.Clamp(3 - (int)Math.Floor(Math.Log10(Math.Abs(value))), 0, 8);
+        return value.ToString("F" + decimals.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+    }
 }

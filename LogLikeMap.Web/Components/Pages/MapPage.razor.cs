@@ -46,6 +46,7 @@ public sealed partial class MapPage
     private ModelPoint? _selected;
     private ModelPoint? _found;
     private IReadOnlyList<Neighbour> _neighbours = [];
+    private bool _neighboursPreparing;
     private bool _chartStale;
     private bool _plotCreated;
     private bool _eventsSubscribed;
@@ -109,7 +110,11 @@ public sealed partial class MapPage
         _selected = state.Selected is not null && byName.TryGetValue(state.Selected, out var model) ? model : null;
         if (_selected is null && state.Selected is not null)
             state = state with { Selected = null }; // a link to a model that was deleted: show the map without it
-        _neighbours = _selected is null ? [] : MapService.Neighbours(_selected.Name, state.K);
+        // Right after a restart the neighbour index may still be built: the panel says so and MapService.Changed
+        // brings the neighbours when it is ready.
+        IReadOnlyList<Neighbour>? neighbours = [];
+        _neighboursPreparing = _selected is not null && !MapService.TryGetNeighbours(_selected.Name, state.K, out neighbours);
+        _neighbours = neighbours ?? [];
         _state = state;
         _figure = MapFigure.Build(_snapshot.Models, _state, _neighbours);
         _traces.Clear();

@@ -1,0 +1,81 @@
+using Bunit;
+using LogLikeMap.Web.Components.Pages;
+using LogLikeMap.Web.Services;
+using Microsoft.Extensions.DependencyInjection;
+using static LogLikeMap.Tests.Web.Components.TestModels;
+
+namespace LogLikeMap.Tests.Web.Components;
+
+public sealed class TextsPageTests : ComponentTestContext
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
+
+    // Variances chosen so that no order by another column coincides with the variance order.
+    private static readonly TextRow[] Rows =
+    [
+        new(0, "Speeches", 1010, "Ohio, Pennsylvania", 12.5),
+        new(1, "Email", 300, "Dear all", 340.26),
+        new(2, "Novel", 1024, "It was a dark night", 2.0),
+        new(3, "Speeches", 700, "My fellow citizens", 99.75),
+        new(4, "Email", 512, "Meeting moved", 7.125),
+    ];
+
+    public TextsPageTests()
+    {
+        UseServices(new FakeModelMapService([Model("a", "opt", 0, 0)], new Dictionary<string, IReadOnlyList<Neighbour>>()));
+        Context.Services.AddSingleton<ITextSetService>(new FakeTextSetService(new TextSetTable("pile-10k", "ab12cd", 1018, Rows)));
+    }
+
+    private static List<long> IndicesShown(IRenderedComponent<TextsPage> page) =>
+        [.. page.FindAll("[data-testid=text-index]").Select(c => long.Parse(c.TextContent, System.Globalization.CultureInfo.InvariantCulture))];
+
+    [Fact]
+    public void The_header_names_the_text_set_and_counts_texts_models_and_domains()
+    {
+        var page = RenderPage<TextsPage>();
+
+        Assert.Equal("pile-10k", page.Find("[data-testid=text-set-name]").TextContent);
+        var summary = page.Find("[data-testid=text-set-summary]").TextContent;
+        Assert.Contains("5 texts", summary, StringComparison.Ordinal);
+        Assert.Contains("1,018 models", summary, StringComparison.Ordinal);
+        Assert.Equal("ab12cd", page.Find("[data-testid=text-set-hash]").TextContent);
+        Assert.Equal(["All domains (5)", "Email (2)", "Speeches (2)", "Novel (1)"],
+            page.FindAll("[data-testid=domain-chip]").Select(c => c.TextContent.Trim()));
+    }
+
+    [Fact]
+    public void Rows_come_most_discriminating_first_with_their_columns()
+    {
+        var page = RenderPage<TextsPage>();
+
+        page.WaitForAssertion(() => Assert.Equal([1L, 3, 0, 4, 2], IndicesShown(page)), Patience);
+        Assert.Equal(["340.3", "99.75", "12.50", "7.125", "2.000"], page.FindAll("[data-testid=text-variance]").Select(c => c.TextContent));
+        Assert.Equal(["Email", "Speeches", "Speeches", "Email", "Novel"], page.FindAll("[data-testid=text-domain]").Select(c => c.TextContent));
+        Assert.Equal(["300", "700", "1010", "512", "1024"], page.FindAll("[data-testid=text-bytes]").Select(c => c.TextContent));
+        Assert.Equal("Dear all", page.FindAll("[data-testid=text-preview]")[0].TextContent);
+    }
+
+    [Fact]
+    public void Choosing_a_domain_keeps_only_its_texts_and_all_domains_brings_the_rest_back()
+    {
+        var page = RenderPage<TextsPage>();
+        page.WaitForAssertion(() => Assert.Equal(5, IndicesShown(page).Count), Patience);
+
+        page.FindAll("[data-testid=domain-chip]").Single(c => c.TextContent.Contains("Speeches", StringComparison.Ordinal)).Click();
+        page.WaitForAssertion(() => Assert.Equal([3L, 0], IndicesShown(page)), Patience);
+
+        page.FindAll("[data-testid=domain-chip]").Single(c => c.TextContent.Contains("All domains", StringComparison.Ordinal)).Click();
+        page.WaitForAssertion(() => Assert.Equal([1L, 3, 0, 4, 2], IndicesShown(page)), Patience);
+    }
+
+    [Fact]
+    public void Sorting_by_another_column_reorders_the_rows()
+    {
+        var page = RenderPage<TextsPage>();
+        page.WaitForAssertion(() => Assert.Equal(5, IndicesShown(page).Count), Patience);
+
+        page.FindAll("th .mud-table-sort-label").Single(l => l.TextContent.Contains("Bytes", StringComparison.Ordinal)).Click();
+
+        page.WaitForAssertion(() => Assert.Equal([1L, 4, 3, 0, 2], IndicesShown(page)), Patience);
+    }
+}

@@ -1,0 +1,58 @@
+using LogLikeMap.Core.Catalog;
+using LogLikeMap.Core.Map;
+
+namespace LogLikeMap.Web.Services;
+
+/// <summary>The current map's text set with each text's variance across models (the texts page and GET /api/texts).</summary>
+public interface ITextSetService
+{
+    /// <summary>Computed once per map version and shared by every reader until the map changes.</summary>
+    Task<TextSetTable> CurrentAsync(CancellationToken ct);
+}
+
+/// <summary>
+/// Builds the <see cref="TextSetTable"/> of the current map snapshot on first request and keeps it until a
+/// placement, removal or refresh publishes a new snapshot (a state that only gains its neighbour index keeps
+/// the snapshot, its rows and Q). The texts are read from the store; the variances are taken over the q of
+/// every model on the map (<see cref="TextVariance"/>).
+/// </summary>
+internal sealed class TextSetService(ModelMapService map, TextSetCatalog textSets) : ITextSetService
+{
+    private readonly Lock _gate = new();
+    private MapSnapshot? _builtFor;
+    private Task<TextSetTable> _table = Task.FromResult(TextSetTable.Empty);
+
+    public Task<TextSetTable> CurrentAsync(CancellationToken ct)
+    {
+        var state = map.State;
+        lock (_gate)
+        {
+            // One build per snapshot, shared: a reader that gives up (ct) leaves it running for the others.
+            if (!ReferenceEquals(state.Snapshot, _builtFor) || _table.IsFaulted || _table.IsCanceled)
+            {
+                _builtFor = state.Snapshot;
+                _table = Task.Run(() => BuildAsync(state, CancellationToken.None), CancellationToken.None);
+            }
+            return _table.WaitAsync(ct);
+        }
+    }
+
+    private async Task<TextSetTable> BuildAsync(MapState state, CancellationToken ct)
+    {
+        var models = state.Snapshot.Models.Count;
+        var columns = state.Texts.Indices;
+        if (models == 0 || columns.Count == 0)
+            return TextSetTable.Empty;
+
+        var stored = (await textSets.ListAsync(ct)).Single(t => t.Id == state.Texts.TextSetId);
+        var texts = (await textSets.LoadTextsAsync(stored.Id, ct)).Texts.ToDictionary(t => t.Index);
+        var variances = TextVariance.AcrossModels(models, columns.Count, state.Q);
+        var rows = new TextRow[columns.Count];
+        for (var s = 0; s < rows.Length; s++)
+        {
+            var text = texts[columns[s]];
+            rows[s] = new TextRow(text.Index, state.Texts.Domains[s], text.ByteLength, TextSetTable.PreviewOf(text.Text), variances[s]);
+        }
+        return new TextSetTable(stored.Name, stored.ContentHash, models, rows);
+    }
+}
