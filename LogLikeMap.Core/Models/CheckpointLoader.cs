@@ -40,7 +40,7 @@ public static class CheckpointLoader
     internal static void LoadWeights(CausalLanguageModel model, CheckpointWeights weights, ModelArchitecture architecture, string source)
     {
         var stored = weights.TensorNames.ToHashSet(StringComparer.Ordinal);
-        var plan = new List<(Tensor Parameter, TensorInfo Stored)>();
+        var plan = new List<(Tensor Parameter, TensorInfo Stored, bool Transposed)>();
         var missing = new List<string>();
         foreach (var (name, parameter) in model.named_parameters())
         {
@@ -51,13 +51,15 @@ public static class CheckpointLoader
                 continue;
             }
             var info = weights.Info(key);
-            if (!info.Shape.SequenceEqual(parameter.shape))
+            var transposed = model.StoredTransposed(name);
+            var storedShape = transposed ? parameter.shape.Reverse().ToArray() : parameter.shape;
+            if (!info.Shape.SequenceEqual(storedShape))
             {
                 throw new CheckpointException(
                     $"{source}: the tensor '{key}' has shape [{string.Join(", ", info.Shape)}], but this config.json " +
-                    $"({architecture.ModelType}) needs [{string.Join(", ", parameter.shape)}]. The weights do not belong to this config.");
+                    $"({architecture.ModelType}) needs [{string.Join(", ", storedShape)}]. The weights do not belong to this config.");
             }
-            plan.Add((parameter, info));
+            plan.Add((parameter, info, transposed));
         }
         if (missing.Count > 0)
         {
@@ -67,11 +69,11 @@ public static class CheckpointLoader
         }
 
         using var noGrad = no_grad();
-        foreach (var (parameter, info) in plan)
+        foreach (var (parameter, info, transposed) in plan)
         {
             using var staging = empty(info.Shape, dtype: FloatingType(info, source));
             weights.ReadBytes(info.Name, staging.bytes);
-            parameter.copy_(staging);
+            parameter.copy_(transposed ? staging.t() : staging);
         }
     }
 
