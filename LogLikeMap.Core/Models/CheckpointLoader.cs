@@ -20,10 +20,10 @@ public static class CheckpointLoader
     {
         ArgumentNullException.ThrowIfNull(folder);
         var architecture = ModelRegistry.Find(folder.ModelType);
-        var model = architecture.Create(folder.Config);
+        var model = CreateIn(dtype, () => architecture.Create(folder.Config));
         try
         {
-            model.to(dtype).to(device);
+            model.to(device);
             using var weights = CheckpointWeights.Open(folder.Path);
             LoadWeights(model, weights, architecture, folder.Path);
             model.eval();
@@ -36,8 +36,30 @@ public static class CheckpointLoader
         }
     }
 
+    /// <summary>The most bytes read into one span: a span addresses at most 2 GB, which the largest embeddings exceed.</summary>
+    internal const long MaxBytesPerRead = 1L << 30;
+
+    /// <summary>
+    /// Builds the model with <paramref name="dtype"/> as the default, so its parameters are born in that dtype: building
+    /// in float32 and converting would hold both copies at once (a 7B model: 28 GB next to its 14 GB in bfloat16).
+    /// </summary>
+    private static CausalLanguageModel CreateIn(ScalarType dtype, Func<CausalLanguageModel> create)
+    {
+        var previous = get_default_dtype();
+        set_default_dtype(dtype);
+        try
+        {
+            return create();
+        }
+        finally
+        {
+            set_default_dtype(previous);
+        }
+    }
+
     /// <summary>Copies each parameter's tensor from <paramref name="weights"/>, converting F16/BF16/F32/F64 to the parameter's dtype.</summary>
-    internal static void LoadWeights(CausalLanguageModel model, CheckpointWeights weights, ModelArchitecture architecture, string source)
+    internal static void LoadWeights(
+        CausalLanguageModel model, CheckpointWeights weights, ModelArchitecture architecture, string source, long maxBytesPerRead = MaxBytesPerRead)
     {
         var stored = weights.TensorNames.ToHashSet(StringComparer.Ordinal);
         var plan = new List<(Tensor Parameter, TensorInfo Stored, bool Transposed)>();
@@ -72,8 +94,26 @@ public static class CheckpointLoader
         foreach (var (parameter, info, transposed) in plan)
         {
             using var staging = empty(info.Shape, dtype: FloatingType(info, source));
-            weights.ReadBytes(info.Name, staging.bytes);
+            ReadInSlices(weights, info, staging, maxBytesPerRead);
             parameter.copy_(transposed ? staging.t() : staging);
+        }
+    }
+
+    /// <summary>Reads a tensor's bytes into <paramref name="staging"/> in slices of whole rows of at most <paramref name="maxBytes"/>.</summary>
+    private static void ReadInSlices(CheckpointWeights weights, TensorInfo info, Tensor staging, long maxBytes)
+    {
+        if (info.ByteLength <= maxBytes || info.Shape.Length == 0)
+        {
+            weights.ReadBytes(info.Name, staging.bytes);
+            return;
+        }
+        var rows = info.Shape[0];
+        var rowBytes = info.ByteLength / rows;
+        var rowsPerRead = Math.Max(1, maxBytes / rowBytes);
+        for (long row = 0; row < rows; row += rowsPerRead)
+        {
+            using var slice = staging.narrow(0, row, Math.Min(rowsPerRead, rows - row));              // contiguous rows
+            weights.ReadBytes(info.Name, row * rowBytes, slice.bytes);
         }
     }
 
