@@ -55,6 +55,12 @@ public abstract class CausalLanguageModel : nn.Module<Tensor, Tensor>
         }
     }
 
+    /// <summary>
+    /// Whether the checkpoint stores this parameter as the transpose of the module's tensor (GPT-2's Conv1D keeps
+    /// (in, out) where the module keeps <c>nn.Linear</c>'s (out, in)). Loading and saving transpose these.
+    /// </summary>
+    public virtual bool StoredTransposed(string parameterName) => false;
+
     /// <summary>The standard deviation for one weight matrix; architectures with scaled initialisations override it.</summary>
     protected virtual double InitialStandardDeviation(string parameterName) => InitializerRange;
 }

@@ -20,10 +20,10 @@ public static class CheckpointLoader
     {
         ArgumentNullException.ThrowIfNull(folder);
         var architecture = ModelRegistry.Find(folder.ModelType);
-        var model = architecture.Create(folder.Config);
+        var model = CreateIn(dtype, () => architecture.Create(folder.Config));
         try
         {
-            model.to(dtype).to(device);
+            model.to(device);
             using var weights = CheckpointWeights.Open(folder.Path);
             LoadWeights(model, weights, architecture, folder.Path);
             model.eval();
@@ -36,11 +36,33 @@ public static class CheckpointLoader
         }
     }
 
+    /// <summary>The most bytes read into one span: a span addresses at most 2 GB, which the largest embeddings exceed.</summary>
+    internal const long MaxBytesPerRead = 1L << 30;
+
+    /// <summary>
+    /// Builds the model with <paramref name="dtype"/> as the default, so its parameters are born in that dtype: building
+    /// in float32 and converting would hold both copies at once (a 7B model: 28 GB next to its 14 GB in bfloat16).
+    /// </summary>
+    private static CausalLanguageModel CreateIn(ScalarType dtype, Func<CausalLanguageModel> create)
+    {
+        var previous = get_default_dtype();
+        set_default_dtype(dtype);
+        try
+        {
+            return create();
+        }
+        finally
+        {
+            set_default_dtype(previous);
+        }
+    }
+
     /// <summary>Copies each parameter's tensor from <paramref name="weights"/>, converting F16/BF16/F32/F64 to the parameter's dtype.</summary>
-    internal static void LoadWeights(CausalLanguageModel model, CheckpointWeights weights, ModelArchitecture architecture, string source)
+    internal static void LoadWeights(
+        CausalLanguageModel model, CheckpointWeights weights, ModelArchitecture architecture, string source, long maxBytesPerRead = MaxBytesPerRead)
     {
         var stored = weights.TensorNames.ToHashSet(StringComparer.Ordinal);
-        var plan = new List<(Tensor Parameter, TensorInfo Stored)>();
+        var plan = new List<(Tensor Parameter, TensorInfo Stored, bool Transposed)>();
         var missing = new List<string>();
         foreach (var (name, parameter) in model.named_parameters())
         {
@@ -51,13 +73,15 @@ public static class CheckpointLoader
                 continue;
             }
             var info = weights.Info(key);
-            if (!info.Shape.SequenceEqual(parameter.shape))
+            var transposed = model.StoredTransposed(name);
+            var storedShape = transposed ? parameter.shape.Reverse().ToArray() : parameter.shape;
+            if (!info.Shape.SequenceEqual(storedShape))
             {
                 throw new CheckpointException(
                     $"{source}: the tensor '{key}' has shape [{string.Join(", ", info.Shape)}], but this config.json " +
-                    $"({architecture.ModelType}) needs [{string.Join(", ", parameter.shape)}]. The weights do not belong to this config.");
+                    $"({architecture.ModelType}) needs [{string.Join(", ", storedShape)}]. The weights do not belong to this config.");
             }
-            plan.Add((parameter, info));
+            plan.Add((parameter, info, transposed));
         }
         if (missing.Count > 0)
         {
@@ -67,11 +91,29 @@ public static class CheckpointLoader
         }
 
         using var noGrad = no_grad();
-        foreach (var (parameter, info) in plan)
+        foreach (var (parameter, info, transposed) in plan)
         {
             using var staging = empty(info.Shape, dtype: FloatingType(info, source));
+            ReadInSlices(weights, info, staging, maxBytesPerRead);
+            parameter.copy_(transposed ? staging.t() : staging);
+        }
+    }
+
+    /// <summary>Reads a tensor's bytes into <paramref name="staging"/> in slices of whole rows of at most <paramref name="maxBytes"/>.</summary>
+    private static void ReadInSlices(CheckpointWeights weights, TensorInfo info, Tensor staging, long maxBytes)
+    {
+        if (info.ByteLength <= maxBytes || info.Shape.Length == 0)
+        {
             weights.ReadBytes(info.Name, staging.bytes);
-            parameter.copy_(staging);
+            return;
+        }
+        var rows = info.Shape[0];
+        var rowBytes = info.ByteLength / rows;
+        var rowsPerRead = Math.Max(1, maxBytes / rowBytes);
+        for (long row = 0; row < rows; row += rowsPerRead)
+        {
+            using var slice = staging.narrow(0, row, Math.Min(rowsPerRead, rows - row));              // contiguous rows
+            weights.ReadBytes(info.Name, row * rowBytes, slice.bytes);
         }
     }
 

@@ -117,7 +117,12 @@ internal sealed class GptNeoXBody : nn.Module<Tensor, Tensor>
         var (cos, sin) = _rotary.Angles(inputIds.shape[1], hidden.device, hidden.dtype);             // (T, rot) each
         var context = new AttentionContext(cos, sin, Mask: null);
         foreach (var layer in layers)
-            hidden = layer.forward(hidden, context);
+        {
+            // Free each layer's intermediates when it returns, not at the end of the batch: otherwise they pile up
+            // over all layers (a 7B model's MLP activations alone are about 1 GB a layer at 8,192 tokens).
+            using var layerScope = NewDisposeScope();
+            hidden = layer.forward(hidden, context).MoveToOuterDisposeScope();
+        }
         return final_layer_norm.forward(hidden);
     }
 }

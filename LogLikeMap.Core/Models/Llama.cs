@@ -143,7 +143,10 @@ internal sealed class LlamaDecoder : nn.Module<Tensor, Tensor>
         for (var i = 0; i < layers.Count; i++)
         {
             var mask = i >= _config.FirstSlidingWindowLayer ? window : null;
-            hidden = layers[i].forward(hidden, new AttentionContext(cos, sin, mask));
+            // Free each layer's intermediates when it returns, not at the end of the batch: otherwise they pile up
+            // over all layers (a 7B model's MLP activations alone are about 1 GB a layer at 8,192 tokens).
+            using var layerScope = NewDisposeScope();
+            hidden = layers[i].forward(hidden, new AttentionContext(cos, sin, mask)).MoveToOuterDisposeScope();
         }
         return norm.forward(hidden);
     }

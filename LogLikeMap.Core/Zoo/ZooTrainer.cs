@@ -143,7 +143,9 @@ public static class ZooTrainer
         {
             foreach (var (name, parameter) in model.named_parameters())
             {
-                using var values = parameter.detach().to(ScalarType.Float32).cpu().contiguous();
+                // GPT-2's Conv1D weights go back to the checkpoint's (in, out) layout.
+                using var stored = model.StoredTransposed(name) ? parameter.detach().t() : parameter.detach();
+                using var values = stored.to(ScalarType.Float32).cpu().contiguous();
                 weights.Add(new NamedTensor(name, values.shape, values.data<float>().ToArray()));
             }
         }

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using LogLikeMap.Core.Checkpoints;
 using LogLikeMap.Core.Models;
+using LogLikeMap.Core.Scoring;
 using LogLikeMap.Tests.Scoring;
 using static TorchSharp.torch;
 
@@ -65,6 +66,28 @@ public sealed class CheckpointLoaderTests : IDisposable
 
         // The tied head is the embedding, so the model's names are exactly the stored keys.
         Assert.Equal(weights.TensorNames.ToHashSet(), names);
+    }
+
+    [Fact]
+    public async Task Weights_read_in_slices_of_a_few_rows_score_as_the_reference()
+    {
+        // Tensors over 1 GB are read a block of rows at a time (a span holds at most 2 GB); 100-byte slices put every
+        // tensor of the tiny fixture through that path, including the transposed Conv1D weights.
+        var folder = CheckpointFolder.Open(_folder);
+        var architecture = ModelRegistry.Find(folder.ModelType);
+        var model = architecture.Create(folder.Config);
+        using (var weights = CheckpointWeights.Open(_folder))
+            CheckpointLoader.LoadWeights(model, weights, architecture, _folder, maxBytesPerRead: 100);
+        model.eval();
+        using var scorer = new LogLikelihoodScorer(model, CPU, new ScoringOptions());
+        var texts = ScoringTestData.TokenIds(ScoringTestData.Fixtures, "gpt2-tiny").Take(6).ToArray();
+
+        var scores = await scorer.ScoreAsync(texts, progress: null, CancellationToken.None);
+
+        ScoringTestData.AssertRelativelyClose(
+            ScoringTestData.Expected(ScoringTestData.Fixtures, "gpt2-tiny").Take(6).ToArray(),
+            scores.Select(s => s.LogLikelihood).ToArray(),
+            1e-4);
     }
 
     private CausalLanguageModel Load() => CheckpointLoader.Load(CheckpointFolder.Open(_folder), ScalarType.Float32, CPU);

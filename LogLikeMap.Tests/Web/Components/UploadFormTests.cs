@@ -37,7 +37,7 @@ public sealed class UploadFormTests
     [Fact]
     public void The_file_must_match_the_source_and_fit_the_limit()
     {
-        var form = new UploadForm { Source = UploadSource.CheckpointZip };
+        var form = new UploadForm(maxZipBytes: 2L << 30, maxResultsBytes: 64L << 20) { Source = UploadSource.CheckpointZip };
         Assert.Equal("Choose or drop a checkpoint zip (.zip).", form.CheckFile());
 
         form.FileName = "model.tar.gz";
@@ -46,7 +46,7 @@ public sealed class UploadFormTests
         form.FileName = "model.zip";
         form.FileSize = 3L * 1024 * 1024 * 1024;
         Assert.Equal(
-            "\"model.zip\" is 3072 MiB; the limit is 2048 MiB. Put large checkpoints in a folder on the server instead.",
+            "\"model.zip\" is 3 GiB; the limit is 2 GiB. Put large checkpoints in a folder on the server instead.",
             form.CheckFile());
 
         form.FileSize = 1024;
@@ -57,9 +57,27 @@ public sealed class UploadFormTests
     }
 
     [Fact]
+    public void Sizes_that_round_alike_are_also_given_in_bytes()
+    {
+        var form = new UploadForm(maxZipBytes: 4L << 30, maxResultsBytes: 64L << 20) { FileName = "big.zip", FileSize = (4L << 30) + 1 };
+
+        Assert.Equal(
+            "\"big.zip\" is 4 GiB (4,294,967,297 bytes); the limit is 4 GiB (4,294,967,296 bytes). Put large checkpoints in a folder on the server instead.",
+            form.CheckFile());
+    }
+
+    [Fact]
+    public void The_results_file_has_its_own_limit()
+    {
+        var form = new UploadForm(maxZipBytes: 2L << 30, maxResultsBytes: 1536) { Source = UploadSource.ResultsFile, FileName = "r.jsonl", FileSize = 2048 };
+
+        Assert.Equal("\"r.jsonl\" is 2 KiB; the limit is 1.5 KiB.", form.CheckFile());
+    }
+
+    [Fact]
     public void A_server_folder_must_be_a_full_path()
     {
-        var form = new UploadForm { Source = UploadSource.ServerFolder, Name = "x", Family = "f", ServerFolder = "models/x" };
+        var form = new UploadForm(maxZipBytes: 2L << 30, maxResultsBytes: 64L << 20) { Source = UploadSource.ServerFolder, Name = "x", Family = "f", ServerFolder = "models/x" };
 
         Assert.Equal(["\"models/x\" is a relative path; give the full path of the folder on the server."], form.Problems(OnMap));
 

@@ -1,8 +1,10 @@
 using Bunit;
 using LogLikeMap.Web.Components.Pages;
 using LogLikeMap.Web.Services;
+using LogLikeMap.Web.Uploads;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Forms;
+using Microsoft.Extensions.DependencyInjection;
 using static LogLikeMap.Tests.Web.Components.TestModels;
 
 namespace LogLikeMap.Tests.Web.Components;
@@ -12,10 +14,12 @@ public sealed class UploadPageTests : ComponentTestContext
     private readonly FakeModelMapService _map = new([Model("org/taken", "opt", 0, 0)], new Dictionary<string, IReadOnlyList<Neighbour>>());
     private readonly FakeJobMonitor _jobs = new();
 
-    private IRenderedComponent<UploadPage> RenderUploadPage(UploadResult answer, out FakeUploadService uploads)
+    private IRenderedComponent<UploadPage> RenderUploadPage(UploadResult answer, out FakeUploadService uploads, long? maxZipBytes = null)
     {
         uploads = new FakeUploadService(answer);
         UseServices(_map, uploads, _jobs);
+        if (maxZipBytes is { } limit)
+            Context.Services.Configure<UploadOptions>(o => o.MaxZipBytes = limit);
         // As on a live circuit: the submit button stays disabled while the page is only prerendered.
         Context.SetRendererInfo(new RendererInfo("Server", isInteractive: true));
         return RenderPage<UploadPage>();
@@ -63,6 +67,24 @@ public sealed class UploadPageTests : ComponentTestContext
         page.WaitForAssertion(() => Assert.Equal(
             "120 / 300 texts · 1,500 tokens/s · about 1 min 35 s left",
             page.Find("[data-testid=job-progress]").TextContent.Trim().ReplaceLineEndings(" ").Replace("  ", " ", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void A_zip_over_the_servers_configured_limit_is_refused_naming_the_limit()
+    {
+        var page = RenderUploadPage(UploadResult.Queued("job-1"), out var uploads, maxZipBytes: 4096);
+        Assert.Contains("Up to 4 KiB", page.Markup, StringComparison.Ordinal);
+
+        page.Find("input[data-testid=upload-name]").Input("me/tiny");
+        page.Find("input[data-testid=upload-family]").Input("gpt2");
+        page.FindComponent<InputFile>().UploadFiles(InputFileContent.CreateFromBinary(new byte[5000], "tiny.zip"));
+        page.Find("[data-testid=upload-submit]").Click();
+
+        // 5000 bytes = 4.88 KiB against the configured 4096 bytes = 4 KiB.
+        page.WaitForAssertion(() => Assert.Equal(
+            "\"tiny.zip\" is 4.9 KiB; the limit is 4 KiB. Put large checkpoints in a folder on the server instead.",
+            page.Find("[data-testid=form-problems]").TextContent.Trim()), TimeSpan.FromSeconds(10));
+        Assert.Empty(uploads.Calls);
     }
 
     [Fact]

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace LogLikeMap.Web.Components.Upload;
 
 /// <summary>Where the model to place comes from.</summary>
@@ -12,16 +14,12 @@ public enum UploadSource
 /// The upload form's fields and the checks the page can make before sending anything: each message says what is
 /// wrong and what to do. The server validates the archive or folder itself (UploadResult.Error).
 /// </summary>
-public sealed class UploadForm
+/// <param name="maxZipBytes">The server's limit on a checkpoint zip (Uploads:MaxZipBytes): bigger ones go through a server folder.</param>
+/// <param name="maxResultsBytes">The server's limit on a results file (Uploads:MaxResultsBytes).</param>
+public sealed class UploadForm(long maxZipBytes, long maxResultsBytes)
 {
     public const int MaxNameLength = 200;
     public const int MaxFamilyLength = 64;
-
-    /// <summary>The largest zip streamed to the server (2 GiB): bigger checkpoints go through a server folder.</summary>
-    public const long MaxZipBytes = 2L * 1024 * 1024 * 1024;
-
-    /// <summary>The largest results file: 10,000 texts at under 100 bytes a line is about 1 MB; 64 MB is ample.</summary>
-    public const long MaxResultsBytes = 64L * 1024 * 1024;
 
     public UploadSource Source { get; set; } = UploadSource.CheckpointZip;
     public string Name { get; set; } = string.Empty;
@@ -29,6 +27,10 @@ public sealed class UploadForm
     public string ServerFolder { get; set; } = string.Empty;
     public string? FileName { get; set; }
     public long? FileSize { get; set; }
+
+    public long MaxZipBytes { get; } = maxZipBytes > 0 ? maxZipBytes : throw new ArgumentOutOfRangeException(nameof(maxZipBytes));
+
+    public long MaxResultsBytes { get; } = maxResultsBytes > 0 ? maxResultsBytes : throw new ArgumentOutOfRangeException(nameof(maxResultsBytes));
 
     public long MaxFileBytes => Source == UploadSource.ResultsFile ? MaxResultsBytes : MaxZipBytes;
 
@@ -69,9 +71,16 @@ public sealed class UploadForm
             return $"Choose or drop a {kind} ({extension}).";
         if (!FileName.EndsWith(extension, StringComparison.OrdinalIgnoreCase))
             return $"\"{FileName}\" is not a {extension} file; the {kind} must end in {extension}.";
-        if (FileSize > MaxFileBytes)
-            return $"\"{FileName}\" is {FileSize / (1024 * 1024)} MiB; the limit is {MaxFileBytes / (1024 * 1024)} MiB."
+        if (FileSize is { } size && size > MaxFileBytes)
+        {
+            // Rounded sizes can read alike (4 GiB and 4 GiB plus a byte): then both are given in bytes too.
+            var (file, limit) = (Size(size), Size(MaxFileBytes));
+            if (file == limit)
+                (file, limit) = (string.Create(CultureInfo.InvariantCulture, $"{file} ({size:N0} bytes)"),
+                    string.Create(CultureInfo.InvariantCulture, $"{limit} ({MaxFileBytes:N0} bytes)"));
+            return $"\"{FileName}\" is {file}; the limit is {limit}."
                 + (Source == UploadSource.CheckpointZip ? " Put large checkpoints in a folder on the server instead." : string.Empty);
+        }
         return null;
     }
 
@@ -91,4 +100,13 @@ public sealed class UploadForm
         new[] { CheckName(Name, namesOnMap), CheckFamily(Family), CheckFile(), CheckServerFolder() }
             .OfType<string>()
             .ToList();
+
+    /// <summary>A size as people read it: "2 GiB", "1.5 MiB", "512 bytes".</summary>
+    public static string Size(long bytes) => bytes switch
+    {
+        >= 1L << 30 => string.Create(CultureInfo.InvariantCulture, $"{bytes / (double)(1L << 30):0.#} GiB"),
+        >= 1L << 20 => string.Create(CultureInfo.InvariantCulture, $"{bytes / (double)(1L << 20):0.#} MiB"),
+        >= 1L << 10 => string.Create(CultureInfo.InvariantCulture, $"{bytes / (double)(1L << 10):0.#} KiB"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"{bytes} bytes"),
+    };
 }
