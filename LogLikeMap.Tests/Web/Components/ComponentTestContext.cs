@@ -19,6 +19,12 @@ public abstract class ComponentTestContext : IAsyncLifetime
         Context.Services.AddMudServices();
     }
 
+    /// <summary>
+    /// How long an assertion on an asynchronous re-render may wait. bUnit's default (1 s) is too short on the CI
+    /// box (2 cores shared with other builds); a passing assertion returns as soon as it holds.
+    /// </summary>
+    protected static readonly TimeSpan RenderTimeout = TimeSpan.FromSeconds(10);
+
     protected BunitContext Context { get; } = new();
 
     protected NavigationManager Navigation => Context.Services.GetRequiredService<NavigationManager>();

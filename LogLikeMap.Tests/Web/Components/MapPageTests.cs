@@ -47,13 +47,16 @@ public sealed class MapPageTests : ComponentTestContext
 
         Navigation.NavigateTo(page.FindAll("[data-testid=neighbour-link]")[0].GetAttribute("href")!);
 
-        page.WaitForAssertion(() => Assert.Equal("b", page.Find("[data-testid=selected-name]").TextContent));
-        Assert.Equal(["a", "c"], page.FindAll("[data-testid=neighbour-link]").Select(e => e.TextContent));
-        var state = MapViewState.Parse(new Uri(Navigation.Uri).Query);
-        Assert.Equal("b", state.Selected);
-        Assert.Equal(2, state.K);
-        // The view panned to the neighbour: it is in the middle of the new ranges.
-        Assert.Equal(1, (state.X!.Value.From + state.X.Value.To) / 2, 9);
+        page.WaitForAssertion(() =>
+        {
+            Assert.Equal("b", page.Find("[data-testid=selected-name]").TextContent);
+            Assert.Equal(["a", "c"], page.FindAll("[data-testid=neighbour-link]").Select(e => e.TextContent));
+            var state = MapViewState.Parse(new Uri(Navigation.Uri).Query);
+            Assert.Equal("b", state.Selected);
+            Assert.Equal(2, state.K);
+            // The view panned to the neighbour: it is in the middle of the new ranges.
+            Assert.Equal(1, (state.X!.Value.From + state.X.Value.To) / 2, 9);
+        }, RenderTimeout);
     }
 
     [Fact]
@@ -63,8 +66,7 @@ public sealed class MapPageTests : ComponentTestContext
 
         page.FindAll("[data-testid=family-chip]").Single(c => c.TextContent.Contains("opt", StringComparison.Ordinal)).Click();
 
-        var state = MapViewState.Parse(new Uri(Navigation.Uri).Query);
-        Assert.Equal(["opt"], state.HiddenFamilies);
+        page.WaitForAssertion(() => Assert.Equal(["opt"], MapViewState.Parse(new Uri(Navigation.Uri).Query).HiddenFamilies), RenderTimeout);
     }
 
     [Fact]
@@ -82,8 +84,11 @@ public sealed class MapPageTests : ComponentTestContext
 
         _map.Replace([.. Models, Model("new/one", "opt", 2, 2, provisional: true)]);
 
-        page.WaitForAssertion(() => Assert.Contains("5 models", page.Find("[data-testid=map-summary]").TextContent, StringComparison.Ordinal));
-        Assert.NotEmpty(page.FindAll("[data-testid=provisional-note]"));
+        page.WaitForAssertion(() =>
+        {
+            Assert.Contains("5 models", page.Find("[data-testid=map-summary]").TextContent, StringComparison.Ordinal);
+            Assert.NotEmpty(page.FindAll("[data-testid=provisional-note]"));
+        }, RenderTimeout);
     }
 
     [Fact]
@@ -98,7 +103,10 @@ public sealed class MapPageTests : ComponentTestContext
 
         _map.FinishPreparingNeighbours();
 
-        page.WaitForAssertion(() => Assert.Equal(["b", "c"], page.FindAll("[data-testid=neighbour-link]").Select(e => e.TextContent)));
-        Assert.Empty(page.FindAll("[data-testid=neighbours-preparing]"));
+        page.WaitForAssertion(() =>
+        {
+            Assert.Equal(["b", "c"], page.FindAll("[data-testid=neighbour-link]").Select(e => e.TextContent));
+            Assert.Empty(page.FindAll("[data-testid=neighbours-preparing]"));
+        }, RenderTimeout);
     }
 }

@@ -11,8 +11,6 @@ namespace LogLikeMap.Tests.Web.Components;
 
 public sealed class ModelsPageTests : ComponentTestContext
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
-
     private readonly FakeModelMapService _map = new(
         [Model("org/a", "opt", 0, 0), Model("org/b", "gpt2", 1, 0), Model("c", "gpt2", 5, 5)],
         new Dictionary<string, IReadOnlyList<Neighbour>>());
@@ -46,8 +44,13 @@ public sealed class ModelsPageTests : ComponentTestContext
     private static void Press(IRenderedComponent<MudDialogProvider> dialogs, string button) =>
         dialogs.FindAll("button").Single(b => b.TextContent.Trim() == button).Click();
 
-    private static void ClickDeleteOf(IRenderedComponent<ModelsPage> page, string name) =>
+    private static void ClickDeleteOf(IRenderedComponent<ModelsPage> page, string name)
+    {
+        // The buttons appear once the page knows the user is an administrator (asked asynchronously).
+        page.WaitForAssertion(() => Assert.Single(page.FindAll("[data-testid=delete-model]"), b => b.GetAttribute("aria-label") == "Delete " + name),
+            RenderTimeout);
         page.FindAll("[data-testid=delete-model]").Single(b => b.GetAttribute("aria-label") == "Delete " + name).Click();
+    }
 
     [Fact]
     public void An_administrator_confirms_and_the_model_is_deleted_through_the_service()
@@ -59,10 +62,10 @@ public sealed class ModelsPageTests : ComponentTestContext
 
         ClickDeleteOf(page, "org/b");
         dialogs.WaitForAssertion(
-            () => Assert.Contains("Delete \"org/b\" (gpt2) from the map and the store?", dialogs.Markup, StringComparison.Ordinal), Patience);
+            () => Assert.Contains("Delete \"org/b\" (gpt2) from the map and the store?", dialogs.Markup, StringComparison.Ordinal), RenderTimeout);
         Press(dialogs, "Delete");
 
-        page.WaitForAssertion(() => Assert.Equal(["org/a", "c"], NamesShown(page)), Patience);
+        page.WaitForAssertion(() => Assert.Equal(["org/a", "c"], NamesShown(page)), RenderTimeout);
         Assert.Equal(["org/b"], removal.Removed);
         Assert.Contains("Deleted \"org/b\" from the map and the store.", Snackbars());
     }
@@ -76,10 +79,10 @@ public sealed class ModelsPageTests : ComponentTestContext
         var page = RenderPage<ModelsPage>();
 
         ClickDeleteOf(page, "org/a");
-        dialogs.WaitForAssertion(() => Assert.Contains("Delete \"org/a\"", dialogs.Markup, StringComparison.Ordinal), Patience);
+        dialogs.WaitForAssertion(() => Assert.Contains("Delete \"org/a\"", dialogs.Markup, StringComparison.Ordinal), RenderTimeout);
         Press(dialogs, "Cancel");
 
-        dialogs.WaitForAssertion(() => Assert.DoesNotContain("Delete \"org/a\"", dialogs.Markup, StringComparison.Ordinal), Patience);
+        dialogs.WaitForAssertion(() => Assert.DoesNotContain("Delete \"org/a\"", dialogs.Markup, StringComparison.Ordinal), RenderTimeout);
         Assert.Empty(removal.Removed);
         Assert.Equal(["org/a", "org/b", "c"], NamesShown(page));
         Assert.Empty(Snackbars());
@@ -94,10 +97,10 @@ public sealed class ModelsPageTests : ComponentTestContext
         var page = RenderPage<ModelsPage>();
 
         ClickDeleteOf(page, "c");
-        dialogs.WaitForAssertion(() => Assert.Contains("Delete \"c\"", dialogs.Markup, StringComparison.Ordinal), Patience);
+        dialogs.WaitForAssertion(() => Assert.Contains("Delete \"c\"", dialogs.Markup, StringComparison.Ordinal), RenderTimeout);
         Press(dialogs, "Delete");
 
-        page.WaitForAssertion(() => Assert.Contains("Could not delete \"c\": The store is read-only.", Snackbars()), Patience);
+        page.WaitForAssertion(() => Assert.Contains("Could not delete \"c\": The store is read-only.", Snackbars()), RenderTimeout);
         Assert.Equal(["org/a", "org/b", "c"], NamesShown(page));
     }
 
@@ -108,7 +111,7 @@ public sealed class ModelsPageTests : ComponentTestContext
 
         var page = RenderPage<ModelsPage>();
 
-        Assert.Equal(["org/a", "org/b", "c"], NamesShown(page));
+        page.WaitForAssertion(() => Assert.Equal(["org/a", "org/b", "c"], NamesShown(page)), RenderTimeout);
         Assert.Empty(page.FindAll("[data-testid=delete-model]"));
         Assert.Empty(removal.Removed);
     }

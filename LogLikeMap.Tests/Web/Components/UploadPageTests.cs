@@ -32,10 +32,14 @@ public sealed class UploadPageTests : ComponentTestContext
 
         page.Find("[data-testid=upload-submit]").Click();
 
-        var problems = page.Find("[data-testid=form-problems]").TextContent;
-        Assert.Contains("Give the model a name", problems, StringComparison.Ordinal);
-        Assert.Contains("Give a family", problems, StringComparison.Ordinal);
-        Assert.Contains("Choose or drop a checkpoint zip (.zip).", problems, StringComparison.Ordinal);
+        // The click validates the MudForm first, which may finish after the click returns.
+        page.WaitForAssertion(() =>
+        {
+            var problems = page.Find("[data-testid=form-problems]").TextContent;
+            Assert.Contains("Give the model a name", problems, StringComparison.Ordinal);
+            Assert.Contains("Give a family", problems, StringComparison.Ordinal);
+            Assert.Contains("Choose or drop a checkpoint zip (.zip).", problems, StringComparison.Ordinal);
+        }, RenderTimeout);
         Assert.Empty(uploads.Calls);
     }
 
@@ -47,7 +51,9 @@ public sealed class UploadPageTests : ComponentTestContext
         page.Find("input[data-testid=upload-name]").Input("org/taken");
         page.Find("[data-testid=upload-submit]").Click();
 
-        Assert.Contains("A model named \"org/taken\" is already on the map", page.Find("[data-testid=form-problems]").TextContent, StringComparison.Ordinal);
+        page.WaitForAssertion(() => Assert.Contains(
+            "A model named \"org/taken\" is already on the map", page.Find("[data-testid=form-problems]").TextContent, StringComparison.Ordinal),
+            RenderTimeout);
         Assert.Empty(uploads.Calls);
     }
 
@@ -62,11 +68,12 @@ public sealed class UploadPageTests : ComponentTestContext
         page.FindComponent<InputFile>().UploadFiles(InputFileContent.CreateFromBinary(zip, "tiny.zip"));
         page.Find("[data-testid=upload-submit]").Click();
 
-        page.WaitForAssertion(() => Assert.Equal([("zip", "me/tiny", "gpt2", 5000L)], uploads.Calls));
+        page.WaitForAssertion(() => Assert.Equal([("zip", "me/tiny", "gpt2", 5000L)], uploads.Calls), RenderTimeout);
         _jobs.Publish(new JobStatus("job-7", "score", "me/tiny", "Running", 120, 300, 1500, TimeSpan.FromSeconds(95), null, DateTimeOffset.UnixEpoch));
         page.WaitForAssertion(() => Assert.Equal(
             "120 / 300 texts · 1,500 tokens/s · about 1 min 35 s left",
-            page.Find("[data-testid=job-progress]").TextContent.Trim().ReplaceLineEndings(" ").Replace("  ", " ", StringComparison.Ordinal)));
+            page.Find("[data-testid=job-progress]").TextContent.Trim().ReplaceLineEndings(" ").Replace("  ", " ", StringComparison.Ordinal)),
+            RenderTimeout);
     }
 
     [Fact]
@@ -83,7 +90,7 @@ public sealed class UploadPageTests : ComponentTestContext
         // 5000 bytes = 4.88 KiB against the configured 4096 bytes = 4 KiB.
         page.WaitForAssertion(() => Assert.Equal(
             "\"tiny.zip\" is 4.9 KiB; the limit is 4 KiB. Put large checkpoints in a folder on the server instead.",
-            page.Find("[data-testid=form-problems]").TextContent.Trim()), TimeSpan.FromSeconds(10));
+            page.Find("[data-testid=form-problems]").TextContent.Trim()), RenderTimeout);
         Assert.Empty(uploads.Calls);
     }
 
@@ -99,6 +106,6 @@ public sealed class UploadPageTests : ComponentTestContext
 
         page.WaitForAssertion(() => Assert.Equal(
             "tiny.zip: config.json says model_type 'bert'; supported: gpt2, llama.",
-            page.Find("[data-testid=upload-error]").TextContent.Trim()));
+            page.Find("[data-testid=upload-error]").TextContent.Trim()), RenderTimeout);
     }
 }
