@@ -54,8 +54,8 @@ public sealed class MapInTheBrowserTests(LiveAppFixture app)
     }
 
     /// <summary>
-    /// The README's picture: the map with a model selected and its neighbours ringed. Written to the test output,
-    /// and to LOGLIKEMAP_SCREENSHOT when set (README.md: how to refresh docs/screenshot-map.png).
+    /// The view of the README's picture on the test map: a model selected and its neighbours ringed. Written to the
+    /// test output, or to LOGLIKEMAP_SCREENSHOT when set (README.md, "The map in the browser").
     /// </summary>
     private static async Task SaveScreenshotAsync(IPage page)
     {

@@ -2,6 +2,7 @@ using LogLikeMap.Web.Components.Map;
 using LogLikeMap.Web.Services;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Routing;
+using Microsoft.JSInterop;
 using Plotly.Blazor;
 using Plotly.Blazor.ConfigLib;
 using Plotly.Blazor.Interop;
@@ -17,6 +18,8 @@ namespace LogLikeMap.Web.Components.Pages;
 /// </summary>
 public sealed partial class MapPage
 {
+    private const string ChartId = "model-map";
+
     private readonly List<ITrace> _traces = [];
     private readonly Config _config = new()
     {
@@ -52,12 +55,16 @@ public sealed partial class MapPage
     private bool _eventsSubscribed;
     private IDisposable? _mapChanges;
     private bool? _chartDarkMode;
+    private bool? _chartFullWidth;
 
     [Inject]
     private IModelMapService MapService { get; set; } = default!;
 
     [Inject]
     private NavigationManager Navigation { get; set; } = default!;
+
+    [Inject]
+    private IJSRuntime JS { get; set; } = default!;
 
     [CascadingParameter(Name = "DarkMode")]
     private bool DarkMode { get; set; }
@@ -89,6 +96,13 @@ public sealed partial class MapPage
             UpdateLayout();
             await _chart.React();
         }
+
+        // The map's column narrows when the side panel opens and widens when it closes; Plotly re-measures its
+        // container only on window resizes (config.responsive), so ask it to (plotly.js Plots.resize).
+        var fullWidth = _selected is null;
+        if (_chartFullWidth is { } was && was != fullWidth)
+            await JS.InvokeVoidAsync("Plotly.Plots.resize", ChartId);
+        _chartFullWidth = fullWidth;
     }
 
     /// <summary>PlotlyChart drew its first plot: render again so the events get subscribed and the view applied.</summary>
