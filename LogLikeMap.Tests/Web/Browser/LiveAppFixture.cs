@@ -67,6 +67,18 @@ public sealed class LiveAppFixture : IAsyncLifetime
         return await context.NewPageAsync();
     }
 
+    /// <summary>A new page signed in as the administrator on the login form, which returns to <paramref name="path"/>.</summary>
+    public async Task<IPage> NewAdminPageAsync(string path)
+    {
+        var page = await NewPageAsync();
+        await page.GotoAsync("/login?returnUrl=" + Uri.EscapeDataString(path));
+        await page.Locator("#username").FillAsync(AdminUser);
+        await page.Locator("#password").FillAsync(WebAppFactory.AdminPassword);
+        await page.Locator("[data-testid=login-submit]").ClickAsync();
+        await page.WaitForURLAsync("**" + path);
+        return page;
+    }
+
     private sealed class LiveApp : WebApplicationFactory<Program>
     {
         /// <summary>WebAppFactory's hash of <see cref="WebAppFactory.AdminPassword"/> (PBKDF2, made with Python's hashlib).</summary>

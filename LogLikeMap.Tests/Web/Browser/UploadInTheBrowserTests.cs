@@ -73,12 +73,7 @@ public sealed class UploadInTheBrowserTests(LiveAppFixture app) : IDisposable
     /// <summary>Signs in as the administrator on the login form, which returns to the upload page.</summary>
     private async Task<IPage> SignedInUploadPageAsync()
     {
-        var page = await app.NewPageAsync();
-        await page.GotoAsync("/login?returnUrl=%2Fupload");
-        await page.Locator("#username").FillAsync(LiveAppFixture.AdminUser);
-        await page.Locator("#password").FillAsync(WebAppFactory.AdminPassword);
-        await page.Locator("[data-testid=login-submit]").ClickAsync();
-        await page.WaitForURLAsync("**/upload");
+        var page = await app.NewAdminPageAsync("/upload");
         // The button is enabled once the circuit is up; what is typed into the prerendered form before that is lost.
         await Assertions.Expect(page.Locator("[data-testid=upload-submit]")).ToBeEnabledAsync();
         return page;
