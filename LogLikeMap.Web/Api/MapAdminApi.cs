@@ -11,7 +11,7 @@ public static class MapAdminApi
     {
         ArgumentNullException.ThrowIfNull(app);
         var api = app.MapGroup("/api").WithTags("Administration");
-        api.MapPost("/map/refresh", Refresh).RequireAuthorization(AdminPolicy.Name)
+        api.MapPost("/map/refresh", RefreshAsync).RequireAuthorization(AdminPolicy.Name)
             .WithSummary("Queues a full re-centering and t-SNE layout; returns the job.");
         api.MapDelete("/models/{name}", DeleteAsync).RequireAuthorization(AdminPolicy.Name)
             .WithSummary("Takes a model off the map and out of the store; others keep their places until the next refresh.");
@@ -19,9 +19,9 @@ public static class MapAdminApi
         return app;
     }
 
-    public static Accepted<JobStatus> Refresh(IJobMonitor jobs)
+    public static async Task<Accepted<JobStatus>> RefreshAsync(IJobMonitor jobs)
     {
-        var jobId = jobs.EnqueueRefresh();
+        var jobId = await jobs.EnqueueRefreshAsync();
         return TypedResults.Accepted($"/api/jobs/{jobId}", jobs.Get(jobId));
     }
 

@@ -7,7 +7,7 @@ using LogLikeMap.Web.Services;
 namespace LogLikeMap.Web.Jobs;
 
 /// <summary>
-/// The last state of every job: in memory for the pages (raising <see cref="Updated"/>), written to
+/// The last state of every job: in memory for the pages (telling its subscribers), written to
 /// <c>DataFolder/jobs/ID.json</c> so it survives a restart, and set as the Hangfire job parameter
 /// "progress" so the dashboard's job page shows it too.
 /// </summary>
@@ -25,10 +25,12 @@ public sealed class JobMonitor : IJobMonitor
     private readonly DataPaths _paths;
     private readonly TimeProvider _time;
     private readonly ILogger<JobMonitor> _logger;
+    private readonly Subscribers<JobStatus> _updated;
 
     public JobMonitor(IBackgroundJobClient client, JobStorage storage, DataPaths paths, TimeProvider time, ILogger<JobMonitor> logger)
     {
         (_client, _storage, _paths, _time, _logger) = (client, storage, paths, time, logger);
+        _updated = new Subscribers<JobStatus>(logger);
         foreach (var file in Directory.EnumerateFiles(paths.JobsFolder, "*.json"))
         {
             try
@@ -43,28 +45,28 @@ public sealed class JobMonitor : IJobMonitor
         }
     }
 
-    public event Action<JobStatus>? Updated;
+    public IDisposable Subscribe(Func<JobStatus, Task> onUpdated) => _updated.Subscribe(onUpdated);
 
     public JobStatus? Get(string jobId) => _jobs.GetValueOrDefault(jobId);
 
     public IReadOnlyList<JobStatus> Recent(int count) =>
         [.. _jobs.Values.OrderByDescending(j => j.Updated).Take(count)];
 
-    public string EnqueueRefresh()
+    public async Task<string> EnqueueRefreshAsync()
     {
         var jobId = _client.Enqueue<RefreshMapJob>(job => job.RunAsync(null, CancellationToken.None));
-        ReportQueued(jobId, JobKinds.Refresh, modelName: null);
+        await ReportQueuedAsync(jobId, JobKinds.Refresh, modelName: null);
         return jobId;
     }
 
-    public bool Cancel(string jobId)
+    public async Task<bool> CancelAsync(string jobId)
     {
         if (Get(jobId) is not { } status || JobStates.IsFinished(status.State))
             return false;
         // Deleting the job fires the CancellationToken Hangfire passed to it (checked every few seconds).
         if (!_client.Delete(jobId))
             return false;
-        Report(status with { State = JobStates.Cancelled, TimeLeft = null, Updated = _time.GetUtcNow() });
+        await ReportAsync(status with { State = JobStates.Cancelled, TimeLeft = null, Updated = _time.GetUtcNow() });
         return true;
     }
 
@@ -75,18 +77,21 @@ public sealed class JobMonitor : IJobMonitor
     /// Records a job just enqueued. Its worker may already have reported (it can start before Enqueue returns),
     /// so this never overwrites a state that is there.
     /// </summary>
-    public void ReportQueued(string jobId, string kind, string? modelName)
+    public async Task ReportQueuedAsync(string jobId, string kind, string? modelName)
     {
         var status = Queued(jobId, kind, modelName);
         if (_jobs.TryAdd(jobId, status))
         {
             Persist(status);
-            Updated?.Invoke(status);
+            await _updated.PublishAsync(status);
         }
     }
 
-    /// <summary>Records a new state; a job already cancelled stays cancelled whatever its worker reports last.</summary>
-    public void Report(JobStatus status)
+    /// <summary>
+    /// Records a new state; a job already cancelled stays cancelled whatever its worker reports last. Completes once
+    /// every subscriber has seen it.
+    /// </summary>
+    public Task ReportAsync(JobStatus status)
     {
         ArgumentNullException.ThrowIfNull(status);
         var stored = _jobs.AddOrUpdate(status.JobId, status,
@@ -97,7 +102,7 @@ public sealed class JobMonitor : IJobMonitor
             _persisted[stored.JobId] = stored.Updated;
             Persist(stored);
         }
-        Updated?.Invoke(stored);
+        return _updated.PublishAsync(stored);
     }
 
     private void Persist(JobStatus status)

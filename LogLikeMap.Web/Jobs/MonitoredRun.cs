@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using Hangfire.Server;
 using LogLikeMap.Web.Services;
 
@@ -12,6 +13,14 @@ internal sealed class MonitoredRun
 {
     private readonly JobMonitor _monitor;
     private readonly TimeProvider _time;
+
+    // Progress arrives through IProgress<T>.Report, which is synchronous (Core/Scoring's batch loop, Core/Map's t-SNE
+    // iterations), while telling the pages is asynchronous. Report only posts the latest state here; one forwarding
+    // loop, started and awaited by RunAsync around the body, reports each to the monitor and awaits its subscribers.
+    // Capacity 1, dropping the oldest: a slow page skips intermediate ticks instead of queueing them.
+    private readonly Channel<JobStatus> _progress =
+        Channel.CreateBounded<JobStatus>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
+
     private JobStatus _status;
 
     private MonitoredRun(JobMonitor monitor, TimeProvider time, JobStatus status) =>
@@ -27,7 +36,9 @@ internal sealed class MonitoredRun
             State = JobStates.Running, TextsDone = done, TextsTotal = total, TokensPerSecond = tokensPerSecond,
             TimeLeft = timeLeft, Updated = _time.GetUtcNow(),
         };
-        _monitor.Report(_status);
+        // Always succeeds: a DropOldest channel accepts every write until it is completed, which RunBodyAsync does
+        // only once the body has returned.
+        _progress.Writer.TryWrite(_status);
     }
 
     public static async Task RunAsync(
@@ -41,16 +52,16 @@ internal sealed class MonitoredRun
         var previous = monitor.Get(jobId);
         var run = new MonitoredRun(monitor, time,
             (previous ?? monitor.Queued(jobId, kind, modelName)) with { State = JobStates.Running, Error = null, Updated = time.GetUtcNow() });
-        monitor.Report(run._status);
+        await monitor.ReportAsync(run._status);
         try
         {
-            await body(run);
-            monitor.Report(run._status with { State = JobStates.Succeeded, TimeLeft = TimeSpan.Zero, Updated = time.GetUtcNow() });
+            await run.RunBodyAsync(body);
+            await monitor.ReportAsync(run._status with { State = JobStates.Succeeded, TimeLeft = TimeSpan.Zero, Updated = time.GetUtcNow() });
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
             var cancelledByUser = monitor.Get(jobId)?.State == JobStates.Cancelled;
-            monitor.Report(run._status with
+            await monitor.ReportAsync(run._status with
             {
                 State = cancelledByUser ? JobStates.Cancelled : JobStates.Queued, TimeLeft = null, Updated = time.GetUtcNow(),
             });
@@ -58,8 +69,32 @@ internal sealed class MonitoredRun
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            monitor.Report(run._status with { State = JobStates.Failed, Error = e.Message, TimeLeft = null, Updated = time.GetUtcNow() });
+            await monitor.ReportAsync(run._status with { State = JobStates.Failed, Error = e.Message, TimeLeft = null, Updated = time.GetUtcNow() });
             throw;
         }
+    }
+
+    /// <summary>
+    /// Runs the body with its progress forwarded; returns only when the last tick has been reported, so the final
+    /// state reported after it is never overtaken by a late "Running".
+    /// </summary>
+    private async Task RunBodyAsync(Func<MonitoredRun, Task> body)
+    {
+        var forwarding = ForwardProgressAsync();
+        try
+        {
+            await body(this);
+        }
+        finally
+        {
+            _progress.Writer.Complete();
+            await forwarding;
+        }
+    }
+
+    private async Task ForwardProgressAsync()
+    {
+        await foreach (var status in _progress.Reader.ReadAllAsync())
+            await _monitor.ReportAsync(status);
     }
 }

@@ -48,7 +48,7 @@ public sealed class ScoreCheckpointJob(
             await maintenance.PlaceAsync(model, scores, dtype, cancellationToken);
             folder.MarkPlaced();
             if (options.Value.RefreshAfterPlacement)
-                monitor.EnqueueRefresh();
+                await monitor.EnqueueRefreshAsync();
         }, cancellationToken);
     }
 

@@ -15,11 +15,15 @@ public interface IJobMonitor
     /// <summary>The most recently updated jobs, newest first.</summary>
     IReadOnlyList<JobStatus> Recent(int count);
 
-    event Action<JobStatus>? Updated;
+    /// <summary>
+    /// Calls <paramref name="onUpdated"/> with every job's new state (queued, progress, finished); the job that
+    /// reported it awaits it. Dispose the result to stop.
+    /// </summary>
+    IDisposable Subscribe(Func<JobStatus, Task> onUpdated);
 
-    /// <summary>Queues a full re-centering and t-SNE layout; returns the job id.</summary>
-    string EnqueueRefresh();
+    /// <summary>Queues a full re-centering and t-SNE layout; returns the job id once subscribers have seen it queued.</summary>
+    Task<string> EnqueueRefreshAsync();
 
     /// <summary>Asks a queued or running job to stop; false when the job is unknown or already finished.</summary>
-    bool Cancel(string jobId);
+    Task<bool> CancelAsync(string jobId);
 }

@@ -11,7 +11,8 @@ namespace LogLikeMap.Web.Services;
 /// <summary>
 /// Every change to the map goes through here, one at a time, store first, then memory: load at start (migrate,
 /// seed the demo map into an empty store, redraw the stored layout), prepare its neighbour index, place a scored
-/// model, remove a model, refresh the whole layout. Each publishes a new <see cref="MapState"/>.
+/// model, remove a model, refresh the whole layout. Each publishes a new <see cref="MapState"/> and awaits the
+/// pages it notifies before the next change starts, so they hear of changes in the order they happened.
 /// </summary>
 public sealed class MapMaintenance(
     ModelMapService map, DataPaths paths, StoreContextFactory store, MapFolderImporter importer, TextSetCatalog textSets, ModelCatalog models,
@@ -57,14 +58,14 @@ public sealed class MapMaintenance(
             return;
         var started = TimeProvider.System.GetTimestamp();
         var distances = await Task.Run(() => SquaredDistances.Build(layout.Q, ct), ct);
-        var published = await ExclusiveAsync(() =>
+        var published = await ExclusiveAsync(async () =>
         {
             // Placing or removing models keeps the layout; a refresh meanwhile brought its own distances.
             var current = map.State;
             if (!ReferenceEquals(current.Layout, layout))
-                return Task.FromResult(false);
-            map.Publish(current.WithDistances(distances));
-            return Task.FromResult(true);
+                return false;
+            await map.PublishAsync(current.WithDistances(distances));
+            return true;
         }, ct);
         if (published)
         {
@@ -98,7 +99,7 @@ public sealed class MapMaintenance(
             var placed = await Task.Run(() => MapStateBuilder.Place(state, CardOf(model), vector, null, Options.Tsne.Perplexity, ct), ct);
             var point = placed.Snapshot.Models[^1];
             await layouts.PlaceAsync(_layoutId, new LayoutPoint(point.Name, point.X, point.Y, Provisional: true), ct);
-            map.Publish(placed);
+            await map.PublishAsync(placed);
             return true;
         }, ct);
     }
@@ -108,7 +109,7 @@ public sealed class MapMaintenance(
     {
         if (!await models.DeleteModelAsync(name, ct))
             return false;
-        map.Publish(MapStateBuilder.Remove(map.State, name));
+        await map.PublishAsync(MapStateBuilder.Remove(map.State, name));
         return true;
     }, ct);
 
@@ -121,7 +122,7 @@ public sealed class MapMaintenance(
     {
         if (await textSets.CurrentAsync(ct) is not { } textSet)
         {
-            map.Publish(MapState.Empty);
+            await map.PublishAsync(MapState.Empty);
             return;
         }
         var stored = await models.ReadMatrixAsync(textSet.Id, ct);
@@ -138,7 +139,7 @@ public sealed class MapMaintenance(
             var saved = await layouts.SaveAsync(textSet.Id, parameters, engine.ClipThreshold,
                 [.. built.Snapshot.Models.Select(m => new LayoutPoint(m.Name, m.X, m.Y, Provisional: false))], ct);
             _layoutId = saved.Id;
-            map.Publish(new MapState(built.Snapshot with { Version = saved.Version }, built.Layout, built.Rows, built.Texts));
+            await map.PublishAsync(new MapState(built.Snapshot with { Version = saved.Version }, built.Layout, built.Rows, built.Texts));
             return;
         }
 
@@ -157,7 +158,7 @@ public sealed class MapMaintenance(
             }
         }
         _layoutId = layout.Id;
-        map.Publish(state);
+        await map.PublishAsync(state);
     }
 
     private async Task<MapText> TextsOfAsync(StoredTextSet textSet, IReadOnlyList<long> columns, CancellationToken ct)

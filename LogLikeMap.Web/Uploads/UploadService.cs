@@ -66,7 +66,7 @@ public sealed class UploadService(
             var manifest = await assemble(partial, id);
             var folder = await partial.CommitAsync(manifest, ct);
             var jobId = jobs.Enqueue<ScoreCheckpointJob>(job => job.RunAsync(id, null, CancellationToken.None));
-            monitor.ReportQueued(jobId, JobKinds.Score, manifest.ModelName);
+            await monitor.ReportQueuedAsync(jobId, JobKinds.Score, manifest.ModelName);
             logger.LogInformation("Upload {UploadId} ({Kind}) of model {Model} queued as job {JobId} in {Folder}.",
                 id, manifest.Kind, manifest.ModelName, jobId, folder.Path);
             return UploadResult.Queued(jobId);

@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using LogLikeMap.Web.Services;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace LogLikeMap.Tests.Web.Components;
 
@@ -7,9 +8,11 @@ namespace LogLikeMap.Tests.Web.Components;
 internal sealed class FakeModelMapService(IReadOnlyList<ModelPoint> models, IReadOnlyDictionary<string, IReadOnlyList<Neighbour>> neighbours)
     : IModelMapService
 {
+    private readonly Subscribers<MapSnapshot> _changed = new(NullLogger.Instance);
+
     public MapSnapshot Current { get; private set; } = Snapshot(models);
 
-    public event Action? Changed;
+    public IDisposable Subscribe(Func<Task> onChanged) => _changed.Subscribe(_ => onChanged());
 
     public List<(string Model, int K)> Queries { get; } = [];
 
@@ -23,17 +26,17 @@ internal sealed class FakeModelMapService(IReadOnlyList<ModelPoint> models, IRea
         return NeighboursReady;
     }
 
-    /// <summary>The neighbour index became ready: the service raises <see cref="Changed"/>, as the real one does.</summary>
-    public void FinishPreparingNeighbours()
+    /// <summary>The neighbour index became ready: the service tells its subscribers, as the real one does.</summary>
+    public Task FinishPreparingNeighboursAsync()
     {
         NeighboursReady = true;
-        Changed?.Invoke();
+        return _changed.PublishAsync(Current);
     }
 
-    public void Replace(IReadOnlyList<ModelPoint> newModels)
+    public Task ReplaceAsync(IReadOnlyList<ModelPoint> newModels)
     {
         Current = Snapshot(newModels);
-        Changed?.Invoke();
+        return _changed.PublishAsync(Current);
     }
 
     private static MapSnapshot Snapshot(IReadOnlyList<ModelPoint> models) =>
@@ -45,15 +48,15 @@ internal sealed class FakeModelRemoval(FakeModelMapService map, Exception? failu
 {
     public List<string> Removed { get; } = [];
 
-    public Task<bool> RemoveAsync(string name, CancellationToken ct)
+    public async Task<bool> RemoveAsync(string name, CancellationToken ct)
     {
         if (failure is not null)
-            return Task.FromException<bool>(failure);
+            throw failure;
         if (!map.Current.Models.Any(m => m.Name == name))
-            return Task.FromResult(false);
+            return false;
         Removed.Add(name);
-        map.Replace([.. map.Current.Models.Where(m => m.Name != name)]);
-        return Task.FromResult(true);
+        await map.ReplaceAsync([.. map.Current.Models.Where(m => m.Name != name)]);
+        return true;
     }
 }
 
@@ -98,8 +101,9 @@ internal sealed class FakeUploadService(UploadResult answer) : IUploadService
 internal sealed class FakeJobMonitor : IJobMonitor
 {
     private readonly Dictionary<string, JobStatus> _jobs = [];
+    private readonly Subscribers<JobStatus> _updated = new(NullLogger.Instance);
 
-    public event Action<JobStatus>? Updated;
+    public IDisposable Subscribe(Func<JobStatus, Task> onUpdated) => _updated.Subscribe(onUpdated);
 
     public List<string> Cancelled { get; } = [];
 
@@ -107,22 +111,22 @@ internal sealed class FakeJobMonitor : IJobMonitor
 
     public IReadOnlyList<JobStatus> Recent(int count) => [.. _jobs.Values.OrderByDescending(j => j.Updated).Take(count)];
 
-    public string EnqueueRefresh()
+    public async Task<string> EnqueueRefreshAsync()
     {
-        Publish(new JobStatus("refresh-1", "refresh", null, "Queued", 0, 0, 0, null, null, DateTimeOffset.UnixEpoch));
+        await PublishAsync(new JobStatus("refresh-1", "refresh", null, "Queued", 0, 0, 0, null, null, DateTimeOffset.UnixEpoch));
         return "refresh-1";
     }
 
-    public bool Cancel(string jobId)
+    public Task<bool> CancelAsync(string jobId)
     {
         Cancelled.Add(jobId);
-        return true;
+        return Task.FromResult(true);
     }
 
-    public void Publish(JobStatus status)
+    public Task PublishAsync(JobStatus status)
     {
         _jobs[status.JobId] = status;
-        Updated?.Invoke(status);
+        return _updated.PublishAsync(status);
     }
 }
 

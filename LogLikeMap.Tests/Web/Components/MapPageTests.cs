@@ -78,11 +78,11 @@ public sealed class MapPageTests : ComponentTestContext
     }
 
     [Fact]
-    public void The_map_follows_the_service_when_a_model_is_placed()
+    public async Task The_map_follows_the_service_when_a_model_is_placed()
     {
         var page = RenderMapAt("/");
 
-        _map.Replace([.. Models, Model("new/one", "opt", 2, 2, provisional: true)]);
+        await _map.ReplaceAsync([.. Models, Model("new/one", "opt", 2, 2, provisional: true)]);
 
         page.WaitForAssertion(() =>
         {
@@ -92,7 +92,7 @@ public sealed class MapPageTests : ComponentTestContext
     }
 
     [Fact]
-    public void Before_the_neighbour_index_is_ready_the_panel_says_so_and_fills_in_when_it_is()
+    public async Task Before_the_neighbour_index_is_ready_the_panel_says_so_and_fills_in_when_it_is()
     {
         _map.NeighboursReady = false;
         var page = RenderMapAt("/?model=a&k=2");
@@ -101,7 +101,7 @@ public sealed class MapPageTests : ComponentTestContext
         Assert.NotEmpty(page.FindAll("[data-testid=neighbours-preparing]"));
         Assert.Empty(page.FindAll("[data-testid=neighbour-row]"));
 
-        _map.FinishPreparingNeighbours();
+        await _map.FinishPreparingNeighboursAsync();
 
         page.WaitForAssertion(() =>
         {

@@ -53,6 +53,7 @@ public sealed partial class MapPage
     private bool _chartStale;
     private bool _plotCreated;
     private bool _eventsSubscribed;
+    private IDisposable? _mapChanges;
     private bool? _chartDarkMode;
     private bool? _chartFullWidth;
 
@@ -72,7 +73,7 @@ public sealed partial class MapPage
     {
         _snapshot = MapService.Current;
         Apply(MapViewState.Parse(new Uri(Navigation.Uri).Query), writeUrl: false);
-        MapService.Changed += OnMapChanged;
+        _mapChanges = MapService.Subscribe(OnMapChanged);
         Navigation.LocationChanged += OnLocationChanged;
     }
 
@@ -113,7 +114,7 @@ public sealed partial class MapPage
 
     public void Dispose()
     {
-        MapService.Changed -= OnMapChanged;
+        _mapChanges?.Dispose();
         Navigation.LocationChanged -= OnLocationChanged;
     }
 
@@ -229,9 +230,9 @@ public sealed partial class MapPage
         StateHasChanged();
     }
 
-    // Raised on whichever thread placed the model; the render dispatcher takes it from there (Blazor's documented
-    // pattern for outside events), and Apply cannot fail on a consistent snapshot.
-    private void OnMapChanged() => _ = InvokeAsync(() =>
+    // Called on whichever thread placed the model, which awaits it; the render dispatcher takes it from there
+    // (Blazor's documented pattern for outside events), and Apply cannot fail on a consistent snapshot.
+    private Task OnMapChanged() => InvokeAsync(() =>
     {
         // A model was placed or removed, or the layout refreshed: redraw from the new snapshot, same view.
         _snapshot = MapService.Current;
