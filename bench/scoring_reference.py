@@ -10,7 +10,7 @@ of transformers for PyTorch 1.13 (which has no scaled_dot_product_attention).
 Run with Debian's PyTorch and OpenBLAS (Debian's python3-torch uses whatever libblas.so.3 points at; the reference
 BLAS is about 10x slower):
     apt-get install -y python3-torch libopenblas0-pthread
-    /usr/bin/python3 bench/scoring_reference.py [--threads 2] [--texts 8] [--tokens 256] [--batch 8]
+    /usr/bin/python3 bench/scoring_reference.py [--threads 2] [--texts 8] [--tokens 256] [--batch 8] [--precision float32]
 """
 import argparse
 import math
@@ -94,6 +94,8 @@ def main():
     parser.add_argument("--texts", type=int, default=8)
     parser.add_argument("--tokens", type=int, default=256)
     parser.add_argument("--batch", type=int, default=8)
+    parser.add_argument("--precision", choices=("all", "float32", "bfloat16"), default="all",
+                        help="bfloat16 takes minutes on CPUs without AVX512_BF16")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(42)
@@ -105,6 +107,8 @@ def main():
           f"{args.texts} texts x {args.tokens} tokens, {args.threads} threads")
     print("precision  batch  tokens   seconds  tokens/s  GFLOP/s")
     for name, dtype in (("Float32", torch.float32), ("BFloat16", torch.bfloat16)):
+        if args.precision not in ("all", name.lower()):
+            continue
         model.to(dtype)
         for batch_size in (1, args.batch):
             seconds = measure(model, texts, batch_size)

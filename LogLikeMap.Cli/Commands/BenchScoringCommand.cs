@@ -17,13 +17,26 @@ public static class BenchScoringCommand
         var tokens = new Option<int>("--tokens") { Description = "Tokens per text.", DefaultValueFactory = _ => 256 };
         var batch = new Option<int>("--batch") { Description = "Texts per batch in the batched measurement.", DefaultValueFactory = _ => 8 };
         var threads = new Option<int?>("--threads") { Description = "CPU threads (default: all cores)." };
+        var precision = new Option<string>("--precision")
+        {
+            Description = "Which precisions to time (bfloat16 takes minutes on CPUs without AVX512_BF16).",
+            DefaultValueFactory = _ => "all",
+        };
+        precision.AcceptOnlyFromAmong("all", "float32", "bfloat16");
         var command = new Command("scoring", "Time scoring on a GPT-2-small-shaped model: tokens/s and GFLOP/s (2 x parameters x tokens).")
         {
-            texts, tokens, batch, threads,
+            texts, tokens, batch, threads, precision,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var options = new ScoringBenchmarkOptions(parse.GetValue(texts), parse.GetValue(tokens), parse.GetValue(batch), parse.GetValue(threads));
+            ScoringPrecision[] precisions = parse.GetValue(precision) switch
+            {
+                "float32" => [ScoringPrecision.Float32],
+                "bfloat16" => [ScoringPrecision.BFloat16],
+                _ => [ScoringPrecision.Float32, ScoringPrecision.BFloat16],
+            };
+            var options = new ScoringBenchmarkOptions(
+                parse.GetValue(texts), parse.GetValue(tokens), parse.GetValue(batch), parse.GetValue(threads), precisions);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"GPT-2-small shape, random weights, {options.TextCount} texts x {options.TokensPerText} tokens, " +
                 $"{options.Threads ?? Environment.ProcessorCount} threads"));

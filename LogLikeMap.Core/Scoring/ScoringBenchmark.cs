@@ -11,7 +11,10 @@ namespace LogLikeMap.Core.Scoring;
 /// <param name="TokensPerText">Tokens per text (256, a 1,024-byte chunk of English is about that many GPT-2 tokens).</param>
 /// <param name="BatchTexts">Texts per batch in the batched measurement.</param>
 /// <param name="Threads">libtorch CPU threads; all cores by default.</param>
-public sealed record ScoringBenchmarkOptions(int TextCount = 8, int TokensPerText = 256, int BatchTexts = 8, int? Threads = null);
+/// <param name="Precisions">The precisions to time; float32 and bfloat16 by default (bfloat16 takes minutes on CPUs
+/// without AVX512_BF16, where libtorch emulates it).</param>
+public sealed record ScoringBenchmarkOptions(
+    int TextCount = 8, int TokensPerText = 256, int BatchTexts = 8, int? Threads = null, IReadOnlyList<ScoringPrecision>? Precisions = null);
 
 /// <summary>One measurement: tokens per second and achieved GFLOP/s counted as 2 x parameters x tokens.</summary>
 public sealed record ScoringBenchmarkResult(
@@ -46,7 +49,7 @@ public static class ScoringBenchmark
         ArgumentNullException.ThrowIfNull(options);
         var texts = RandomTexts(options.TextCount, options.TokensPerText, vocabulary: 50257, seed: 1234);
         var results = new List<ScoringBenchmarkResult>();
-        foreach (var precision in new[] { ScoringPrecision.Float32, ScoringPrecision.BFloat16 })
+        foreach (var precision in options.Precisions ?? [ScoringPrecision.Float32, ScoringPrecision.BFloat16])
         {
             foreach (var batchTexts in new[] { 1, options.BatchTexts })
             {
