@@ -125,8 +125,8 @@ public sealed partial class MapPage
         _selected = state.Selected is not null && byName.TryGetValue(state.Selected, out var model) ? model : null;
         if (_selected is null && state.Selected is not null)
             state = state with { Selected = null }; // a link to a model that was deleted: show the map without it
-        // Right after a restart the neighbour index may still be built: the panel says so and MapService.Changed
-        // brings the neighbours when it is ready.
+        // Right after a restart the neighbour index may still be built: the panel says so and the map's change
+        // notification (OnMapChanged) brings the neighbours when it is ready.
         IReadOnlyList<Neighbour>? neighbours = [];
         _neighboursPreparing = _selected is not null && !MapService.TryGetNeighbours(_selected.Name, state.K, out neighbours);
         _neighbours = neighbours ?? [];
