@@ -31,8 +31,11 @@ public abstract class CausalLanguageModel : nn.Module<Tensor, Tensor>
     /// <summary>The last hidden states after the final norm: (B, T) ids to (B, T, C).</summary>
     public abstract Tensor HiddenStates(Tensor inputIds);
 
-    /// <summary>The language-model head: (..., C) hidden states to (..., V) logits.</summary>
-    public abstract Tensor Logits(Tensor hiddenStates);
+    /// <summary>The language-model head's weight (V, C): the token embedding when tied, <c>lm_head</c> otherwise.</summary>
+    public abstract Tensor OutputEmbeddings { get; }
+
+    /// <summary>The language-model head (no bias in any supported architecture): (..., C) hidden states to (..., V) logits.</summary>
+    public Tensor Logits(Tensor hiddenStates) => nn.functional.linear(hiddenStates, OutputEmbeddings);
 
     public override Tensor forward(Tensor inputIds) => Logits(HiddenStates(inputIds));
 

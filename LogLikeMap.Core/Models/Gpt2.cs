@@ -82,8 +82,7 @@ public sealed class Gpt2 : CausalLanguageModel
 
     public override Tensor HiddenStates(Tensor inputIds) => transformer.forward(inputIds);
 
-    public override Tensor Logits(Tensor hiddenStates) =>
-        lm_head is null ? nn.functional.linear(hiddenStates, transformer.TokenEmbeddings) : lm_head.forward(hiddenStates);
+    public override Tensor OutputEmbeddings => lm_head?.weight ?? transformer.TokenEmbeddings;
 
     /// <summary>
     /// GPT-2's scheme (HF <c>GPT2PreTrainedModel._init_weights</c>): the projections into the residual stream

@@ -86,8 +86,7 @@ public sealed class GptNeoX : CausalLanguageModel
 
     public override Tensor HiddenStates(Tensor inputIds) => gpt_neox.forward(inputIds);
 
-    public override Tensor Logits(Tensor hiddenStates) =>
-        embed_out is null ? nn.functional.linear(hiddenStates, gpt_neox.InputEmbeddings) : embed_out.forward(hiddenStates);
+    public override Tensor OutputEmbeddings => embed_out?.weight ?? gpt_neox.InputEmbeddings;
 }
 
 /// <summary>HF <c>GPTNeoXModel</c>: embeddings, layers, final LayerNorm.</summary>

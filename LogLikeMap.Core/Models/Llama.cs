@@ -108,8 +108,7 @@ public sealed class Llama : CausalLanguageModel
 
     public override Tensor HiddenStates(Tensor inputIds) => model.forward(inputIds);
 
-    public override Tensor Logits(Tensor hiddenStates) =>
-        lm_head is null ? nn.functional.linear(hiddenStates, model.InputEmbeddings) : lm_head.forward(hiddenStates);
+    public override Tensor OutputEmbeddings => lm_head?.weight ?? model.InputEmbeddings;
 }
 
 /// <summary>HF <c>LlamaModel</c>: embeddings, decoder layers, final RMSNorm.</summary>

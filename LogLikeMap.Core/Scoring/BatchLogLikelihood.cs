@@ -10,11 +10,11 @@ namespace LogLikeMap.Core.Scoring;
 /// </summary>
 internal static class BatchLogLikelihood
 {
-    /// <summary>Logit elements (positions x vocabulary) materialised at once: 16M floats, 64 MB, whatever V is.</summary>
-    private const long LogitElementsPerChunk = 1L << 24;
+    /// <summary>Logit elements (positions x vocabulary) materialised at once: 32M floats, 128 MB, whatever V is.</summary>
+    private const long LogitElementsPerChunk = 1L << 25;
 
     /// <summary>One sum per text, in the order given. Call inside <c>torch.inference_mode()</c> and a dispose scope.</summary>
-    public static double[] Compute(CausalLanguageModel model, IReadOnlyList<IReadOnlyList<int>> texts, Device device)
+    public static double[] Compute(CausalLanguageModel model, ScoringHead head, IReadOnlyList<IReadOnlyList<int>> texts, Device device)
     {
         var longest = texts.Max(t => t.Count);
         var sums = new double[texts.Count];
@@ -55,7 +55,7 @@ internal static class BatchLogLikelihood
             // Each chunk's logits are freed before the next chunk's exist, or the chunking would bound nothing.
             using var chunkScope = NewDisposeScope();
             var length = Math.Min(chunk, positions.Count - start);
-            var logits = model.Logits(hidden.narrow(0, start, length)).to(ScalarType.Float32);     // (n, V)
+            var logits = head.Logits(hidden.narrow(0, start, length)).to(ScalarType.Float32);      // (n, V')
             var target = targetIds.narrow(0, start, length).unsqueeze(1);                           // (n, 1)
             pieces.Add(logits.log_softmax(1).gather(1, target).squeeze(1).MoveToOuterDisposeScope()); // (n)
         }

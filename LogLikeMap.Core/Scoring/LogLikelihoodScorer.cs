@@ -16,6 +16,7 @@ namespace LogLikeMap.Core.Scoring;
 public sealed class LogLikelihoodScorer : IDisposable
 {
     private readonly CausalLanguageModel _model;
+    private readonly ScoringHead _head;
     private readonly Device _device;
     private readonly ScoringOptions _options;
     private readonly HfTokenizer? _tokenizer;
@@ -24,6 +25,7 @@ public sealed class LogLikelihoodScorer : IDisposable
     internal LogLikelihoodScorer(CausalLanguageModel model, Device device, ScoringOptions options, HfTokenizer? tokenizer = null)
     {
         _model = model;
+        _head = ScoringHead.For(model);
         _device = device;
         _options = options;
         _tokenizer = tokenizer;
@@ -117,7 +119,11 @@ public sealed class LogLikelihoodScorer : IDisposable
         }, CancellationToken.None);
     }
 
-    public void Dispose() => _model.Dispose();
+    public void Dispose()
+    {
+        _head.Dispose();
+        _model.Dispose();
+    }
 
     private void Run(
         IReadOnlyList<TokenizedText> texts, int alreadyDone, Action<IReadOnlyList<TextScore>> onBatchScored,
@@ -138,7 +144,7 @@ public sealed class LogLikelihoodScorer : IDisposable
             using (inference_mode())
             using (NewDisposeScope())
             {
-                sums = BatchLogLikelihood.Compute(_model, members.Select(t => t.Ids).ToArray(), _device);
+                sums = BatchLogLikelihood.Compute(_model, _head, members.Select(t => t.Ids).ToArray(), _device);
             }
             onBatchScored(members.Select((t, i) => new TextScore(t.Index, t.Ids.Count, sums[i])).ToArray());
 

@@ -1,0 +1,57 @@
+using LogLikeMap.Core.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace LogLikeMap.Core.Scoring;
+
+/// <summary>
+/// The language-model head as the scorer applies it: (n, C) hidden states to (n, V') logits whose log-softmax over
+/// V' columns equals the model's over its V. When V is not a multiple of 64 (GPT-2's 50,257) the head is a copy of
+/// the output embeddings padded with zero rows to the next multiple, and a bias of 0 on real columns and -inf on the
+/// padding, whose exp is exactly 0: libtorch's CPU matmul runs about 15-25% faster on the aligned width (measured
+/// at 333-1,024 positions x 768 x 50,257 vs 50,304, float32, 2 threads), and the head is a third of GPT-2-small's
+/// work. Other vocabularies (32,000, 128,256, 151,936, 50,304) use the model's own weights.
+/// </summary>
+internal sealed class ScoringHead : IDisposable
+{
+    private const long Alignment = 64;
+
+    private readonly Tensor _weight;
+    private readonly Tensor? _bias;
+    private readonly bool _ownsWeight;
+
+    private ScoringHead(Tensor weight, Tensor? bias, bool ownsWeight)
+    {
+        _weight = weight;
+        _bias = bias;
+        _ownsWeight = ownsWeight;
+    }
+
+    public static ScoringHead For(CausalLanguageModel model)
+    {
+        var embeddings = model.OutputEmbeddings;                                                      // (V, C)
+        var (vocabulary, width) = (embeddings.shape[0], embeddings.shape[1]);
+        var padding = (Alignment - vocabulary % Alignment) % Alignment;
+        if (padding == 0)
+            return new ScoringHead(embeddings, bias: null, ownsWeight: false);
+
+        using var noGrad = no_grad();
+        var options = (dtype: embeddings.dtype, device: embeddings.device);
+        using var zeroRows = zeros(padding, width, options.dtype, options.device);
+        var weight = cat([embeddings, zeroRows], 0).DetachFromDisposeScope();                         // (V', C)
+        var bias = cat(
+            [zeros(vocabulary, options.dtype, options.device), full(padding, double.NegativeInfinity, options.dtype, options.device)],
+            0).DetachFromDisposeScope();                                                                // (V')
+        return new ScoringHead(weight, bias, ownsWeight: true);
+    }
+
+    /// <summary>Logits over the padded width, in the model's dtype: (n, C) to (n, V').</summary>
+    public Tensor Logits(Tensor hiddenStates) => nn.functional.linear(hiddenStates, _weight, _bias);
+
+    public void Dispose()
+    {
+        if (_ownsWeight)
+            _weight.Dispose();
+        _bias?.Dispose();
+    }
+}
