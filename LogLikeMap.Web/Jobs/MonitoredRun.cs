@@ -13,6 +13,7 @@ internal sealed class MonitoredRun
 {
     private readonly JobMonitor _monitor;
     private readonly TimeProvider _time;
+    private readonly ILogger _logger;
 
     // Progress arrives through IProgress<T>.Report, which is synchronous (Core/Scoring's batch loop, Core/Map's t-SNE
     // iterations), while telling the pages is asynchronous. Report only posts the latest state here; one forwarding
@@ -23,8 +24,8 @@ internal sealed class MonitoredRun
 
     private JobStatus _status;
 
-    private MonitoredRun(JobMonitor monitor, TimeProvider time, JobStatus status) =>
-        (_monitor, _time, _status) = (monitor, time, status);
+    private MonitoredRun(JobMonitor monitor, TimeProvider time, ILogger logger, JobStatus status) =>
+        (_monitor, _time, _logger, _status) = (monitor, time, logger, status);
 
     public string JobId => _status.JobId;
 
@@ -42,15 +43,16 @@ internal sealed class MonitoredRun
     }
 
     public static async Task RunAsync(
-        JobMonitor monitor, TimeProvider time, PerformContext? context, string kind, string? modelName,
+        JobMonitor monitor, TimeProvider time, ILogger logger, PerformContext? context, string kind, string? modelName,
         Func<MonitoredRun, Task> body, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(monitor);
+        ArgumentNullException.ThrowIfNull(logger);
         ArgumentNullException.ThrowIfNull(body);
         var jobId = context?.BackgroundJob.Id
             ?? throw new InvalidOperationException("Hangfire passes the job's PerformContext; this method runs only as a Hangfire job.");
         var previous = monitor.Get(jobId);
-        var run = new MonitoredRun(monitor, time,
+        var run = new MonitoredRun(monitor, time, logger,
             (previous ?? monitor.Queued(jobId, kind, modelName)) with { State = JobStates.Running, Error = null, Updated = time.GetUtcNow() });
         await monitor.ReportAsync(run._status);
         try
@@ -95,6 +97,17 @@ internal sealed class MonitoredRun
     private async Task ForwardProgressAsync()
     {
         await foreach (var status in _progress.Reader.ReadAllAsync())
-            await _monitor.ReportAsync(status);
+        {
+            try
+            {
+                await _monitor.ReportAsync(status);
+            }
+            catch (Exception e)
+            {
+                // A tick that could not be recorded (the state file locked or its disk full) is only progress: the
+                // next one says more, and the run's own outcome (success or the body's exception) must stand.
+                _logger.LogWarning(e, "Could not record the progress of job {JobId} ({Done} of {Total}).", status.JobId, status.TextsDone, status.TextsTotal);
+            }
+        }
     }
 }

@@ -11,7 +11,7 @@ namespace LogLikeMap.Web.Jobs;
 /// version (provisional placements become exact). Safe to run twice: the second run of the same job id sees
 /// it already succeeded and returns.
 /// </summary>
-public sealed class RefreshMapJob(MapMaintenance maintenance, JobMonitor monitor, TimeProvider time)
+public sealed class RefreshMapJob(MapMaintenance maintenance, JobMonitor monitor, TimeProvider time, ILogger<RefreshMapJob> logger)
 {
     // A failed run is shown with its reason rather than silently retried; a retry is a new upload or refresh.
     [AutomaticRetry(Attempts = 0)]
@@ -21,7 +21,7 @@ public sealed class RefreshMapJob(MapMaintenance maintenance, JobMonitor monitor
     {
         if (context is not null && monitor.Get(context.BackgroundJob.Id)?.State == JobStates.Succeeded)
             return Task.CompletedTask;
-        return MonitoredRun.RunAsync(monitor, time, context, JobKinds.Refresh, modelName: null,
+        return MonitoredRun.RunAsync(monitor, time, logger, context, JobKinds.Refresh, modelName: null,
             run => maintenance.RefreshAsync(new LayoutProgress(run), cancellationToken), cancellationToken);
     }
 

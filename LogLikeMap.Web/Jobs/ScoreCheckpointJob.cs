@@ -19,7 +19,7 @@ namespace LogLikeMap.Web.Jobs;
 /// </summary>
 public sealed class ScoreCheckpointJob(
     MapMaintenance maintenance, ModelMapService map, TextSetCatalog textSets, DataPaths paths, JobMonitor monitor,
-    IOptions<JobsOptions> options, TimeProvider time)
+    IOptions<JobsOptions> options, TimeProvider time, ILogger<ScoreCheckpointJob> logger)
 {
     // A failed run is shown with its reason rather than silently retried; a retry is a new upload.
     [AutomaticRetry(Attempts = 0)]
@@ -31,7 +31,7 @@ public sealed class ScoreCheckpointJob(
         var manifest = await folder.ReadManifestAsync(cancellationToken);
         if (folder.IsPlaced)
             return;
-        await MonitoredRun.RunAsync(monitor, time, context, JobKinds.Score, manifest.ModelName, async run =>
+        await MonitoredRun.RunAsync(monitor, time, logger, context, JobKinds.Score, manifest.ModelName, async run =>
         {
             var texts = map.State.Texts;
             var dtype = "unknown";
