@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Bunit;
 using LogLikeMap.Web.Components.Pages;
 using LogLikeMap.Web.Services;
@@ -18,9 +19,11 @@ public sealed class TextsPageTests : ComponentTestContext
         new(4, "Email", 512, "Meeting moved", 7.125),
     ];
 
+    private readonly FakeModelMapService _map = new([Model("a", "opt", 0, 0)], new Dictionary<string, IReadOnlyList<Neighbour>>());
+
     public TextsPageTests()
     {
-        UseServices(new FakeModelMapService([Model("a", "opt", 0, 0)], new Dictionary<string, IReadOnlyList<Neighbour>>()));
+        UseServices(_map);
         Context.Services.AddSingleton<ITextSetService>(new FakeTextSetService(new TextSetTable("pile-10k", "ab12cd", 1018, Rows)));
     }
 
@@ -80,5 +83,102 @@ public sealed class TextsPageTests : ComponentTestContext
         page.FindAll("th .mud-table-sort-label").Single(l => l.TextContent.Contains("Bytes", StringComparison.Ordinal)).Click();
 
         page.WaitForAssertion(() => Assert.Equal([1L, 4, 3, 0, 2], IndicesShown(page)), RenderTimeout);
+    }
+
+    [Fact]
+    public async Task A_map_change_waits_for_a_render_only_and_the_new_texts_follow()
+    {
+        var texts = new HeldTextSetService(new TextSetTable("pile-10k", "ab12cd", 1018, Rows));
+        Context.Services.AddSingleton<ITextSetService>(texts);
+        var page = RenderPage<TextsPage>();
+        page.WaitForAssertion(() => Assert.Equal("pile-10k", page.Find("[data-testid=text-set-name]").TextContent), RenderTimeout);
+
+        // The second read is held: the change must be over before the page has its new texts.
+        await _map.ReplaceAsync([Model("a", "opt", 0, 0), Model("b", "llama", 1, 1)]).WaitAsync(RenderTimeout);
+        page.WaitForAssertion(() => Assert.Equal(2, texts.Reads), RenderTimeout);
+        Assert.Equal("pile-10k", page.Find("[data-testid=text-set-name]").TextContent);
+
+        texts.Release(new TextSetTable("pile-20k", "ef34ab", 1019, Rows[..2]));
+        page.WaitForAssertion(() =>
+        {
+            Assert.Equal("pile-20k", page.Find("[data-testid=text-set-name]").TextContent);
+            Assert.Equal([1L, 0], IndicesShown(page));
+        }, RenderTimeout);
+    }
+
+    [Fact]
+    public async Task Closing_the_page_during_a_read_or_before_a_late_notification_raises_nothing()
+    {
+        var texts = new HeldTextSetService(new TextSetTable("pile-10k", "ab12cd", 1018, Rows));
+        var map = new LateMapService(_map);
+        Context.Services.AddSingleton<ITextSetService>(texts);
+        Context.Services.AddSingleton<IModelMapService>(map);
+        var page = RenderPage<TextsPage>();
+        page.WaitForAssertion(() => Assert.Equal("pile-10k", page.Find("[data-testid=text-set-name]").TextContent), RenderTimeout);
+        await map.NotifyAsync().WaitAsync(RenderTimeout);
+        page.WaitForAssertion(() => Assert.Equal(2, texts.Reads), RenderTimeout);
+
+        await Context.DisposeComponentsAsync();
+        await texts.ReadCancelled.WaitAsync(RenderTimeout);
+        // A publisher that took its list of subscribers before the page unsubscribed still calls it.
+        await map.NotifyAsync().WaitAsync(RenderTimeout);
+
+        Assert.False(Context.Renderer.UnhandledException.IsCompleted);
+    }
+
+    /// <summary>The fake map, except that its subscribers are called even after they unsubscribe (a publish in flight).</summary>
+    private sealed class LateMapService(FakeModelMapService map) : IModelMapService
+    {
+        private readonly List<Func<Task>> _subscribers = [];
+
+        public MapSnapshot Current => map.Current;
+
+        public IDisposable Subscribe(Func<Task> onChanged)
+        {
+            _subscribers.Add(onChanged);
+            return new StillSubscribed();
+        }
+
+        public bool TryGetNeighbours(string modelName, int k, [NotNullWhen(true)] out IReadOnlyList<Neighbour>? neighbours) =>
+            map.TryGetNeighbours(modelName, k, out neighbours);
+
+        public Task NotifyAsync() => Task.WhenAll(_subscribers.Select(s => s()));
+
+        /// <summary>The page's unsubscription comes too late for the publish already under way.</summary>
+        private sealed class StillSubscribed : IDisposable
+        {
+            public void Dispose()
+            {
+            }
+        }
+    }
+
+    /// <summary>Answers the first read at once and holds the next until the test releases it; a read honours its token.</summary>
+    private sealed class HeldTextSetService(TextSetTable first) : ITextSetService
+    {
+        private readonly TaskCompletionSource<TextSetTable> _next = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _cancelled = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _reads;
+
+        public int Reads => Volatile.Read(ref _reads);
+
+        public Task ReadCancelled => _cancelled.Task;
+
+        public void Release(TextSetTable table) => _next.SetResult(table);
+
+        public async Task<TextSetTable> CurrentAsync(CancellationToken ct)
+        {
+            if (Interlocked.Increment(ref _reads) == 1)
+                return first;
+            try
+            {
+                return await _next.Task.WaitAsync(ct);
+            }
+            catch (OperationCanceledException)
+            {
+                _cancelled.TrySetResult();
+                throw;
+            }
+        }
     }
 }
