@@ -20,7 +20,7 @@ public static class CheckpointLoader
     {
         ArgumentNullException.ThrowIfNull(folder);
         var architecture = ModelRegistry.Find(folder.ModelType);
-        var model = CreateIn(dtype, () => architecture.Create(folder.Config));
+        var model = ModelRegistry.Create(folder.Config, dtype);
         try
         {
             model.to(device);
@@ -38,24 +38,6 @@ public static class CheckpointLoader
 
     /// <summary>The most bytes read into one span: a span addresses at most 2 GB, which the largest embeddings exceed.</summary>
     internal const long MaxBytesPerRead = 1L << 30;
-
-    /// <summary>
-    /// Builds the model with <paramref name="dtype"/> as the default, so its parameters are born in that dtype: building
-    /// in float32 and converting would hold both copies at once (a 7B model: 28 GB next to its 14 GB in bfloat16).
-    /// </summary>
-    private static CausalLanguageModel CreateIn(ScalarType dtype, Func<CausalLanguageModel> create)
-    {
-        var previous = get_default_dtype();
-        set_default_dtype(dtype);
-        try
-        {
-            return create();
-        }
-        finally
-        {
-            set_default_dtype(previous);
-        }
-    }
 
     /// <summary>Copies each parameter's tensor from <paramref name="weights"/>, converting F16/BF16/F32/F64 to the parameter's dtype.</summary>
     internal static void LoadWeights(
@@ -93,7 +75,8 @@ public static class CheckpointLoader
         using var noGrad = no_grad();
         foreach (var (parameter, info, transposed) in plan)
         {
-            using var staging = empty(info.Shape, dtype: FloatingType(info, source));
+            using var scope = NewDisposeScope();
+            var staging = empty(info.Shape, dtype: FloatingType(info, source));
             ReadInSlices(weights, info, staging, maxBytesPerRead);
             parameter.copy_(transposed ? staging.t() : staging);
         }

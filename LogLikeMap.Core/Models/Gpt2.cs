@@ -120,10 +120,13 @@ internal sealed class Gpt2Body : nn.Module<Tensor, Tensor>
         var hidden = wte.forward(inputIds) + wpe.forward(positions);                                  // (B, T, C)
         foreach (var block in h)
         {
-            // Free each layer's intermediates when it returns, not at the end of the batch: otherwise they pile up
-            // over all layers (a 7B model's MLP activations alone are about 1 GB a layer at 8,192 tokens).
+            // Free each layer's intermediates, and its input, when it returns, not at the end of the batch: otherwise
+            // they pile up over all layers (a 7B model's MLP activations alone are about 1 GB a layer at 8,192 tokens).
+            // Autograd keeps its own references, so training is unaffected.
             using var layerScope = NewDisposeScope();
-            hidden = block.forward(hidden).MoveToOuterDisposeScope();
+            var next = block.forward(hidden).MoveToOuterDisposeScope();
+            hidden.Dispose();
+            hidden = next;
         }
         return ln_f.forward(hidden);
     }

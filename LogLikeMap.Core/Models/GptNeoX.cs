@@ -117,10 +117,13 @@ internal sealed class GptNeoXBody : nn.Module<Tensor, Tensor>
         var context = new AttentionContext(cos, sin, Mask: null);
         foreach (var layer in layers)
         {
-            // Free each layer's intermediates when it returns, not at the end of the batch: otherwise they pile up
-            // over all layers (a 7B model's MLP activations alone are about 1 GB a layer at 8,192 tokens).
+            // Free each layer's intermediates, and its input, when it returns, not at the end of the batch: otherwise
+            // they pile up over all layers (a 7B model's MLP activations alone are about 1 GB a layer at 8,192 tokens).
+            // Autograd keeps its own references, so training is unaffected.
             using var layerScope = NewDisposeScope();
-            hidden = layer.forward(hidden, context).MoveToOuterDisposeScope();
+            var next = layer.forward(hidden, context).MoveToOuterDisposeScope();
+            hidden.Dispose();
+            hidden = next;
         }
         return final_layer_norm.forward(hidden);
     }

@@ -142,10 +142,13 @@ internal sealed class LlamaDecoder : nn.Module<Tensor, Tensor>
         for (var i = 0; i < layers.Count; i++)
         {
             var mask = i >= _config.FirstSlidingWindowLayer ? window : null;
-            // Free each layer's intermediates when it returns, not at the end of the batch: otherwise they pile up
-            // over all layers (a 7B model's MLP activations alone are about 1 GB a layer at 8,192 tokens).
+            // Free each layer's intermediates, and its input, when it returns, not at the end of the batch: otherwise
+            // they pile up over all layers (a 7B model's MLP activations alone are about 1 GB a layer at 8,192 tokens).
+            // Autograd keeps its own references, so training is unaffected.
             using var layerScope = NewDisposeScope();
-            hidden = layers[i].forward(hidden, new AttentionContext(cos, sin, mask)).MoveToOuterDisposeScope();
+            var next = layers[i].forward(hidden, new AttentionContext(cos, sin, mask)).MoveToOuterDisposeScope();
+            hidden.Dispose();
+            hidden = next;
         }
         return norm.forward(hidden);
     }

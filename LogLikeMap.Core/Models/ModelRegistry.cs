@@ -1,5 +1,7 @@
 using LogLikeMap.Core.Checkpoints;
 using System.Text.Json.Nodes;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace LogLikeMap.Core.Models;
 
@@ -31,12 +33,40 @@ public static class ModelRegistry
         ?? throw new CheckpointException(
             $"The architecture (model_type) '{modelType}' is not supported. Supported: {string.Join(", ", ModelTypes)}.");
 
-    /// <summary>A randomly initialised model from the contents of a config.json (which names its <c>model_type</c>).</summary>
-    public static CausalLanguageModel Create(JsonObject config)
+    /// <summary>Serialises the borrowing of libtorch's process-wide default dtype by <see cref="Create"/>.</summary>
+    private static readonly Lock DefaultDtype = new();
+
+    /// <summary>
+    /// A randomly initialised model from the contents of a config.json (which names its <c>model_type</c>), its
+    /// parameters born in <paramref name="dtype"/> (float32 by default).
+    /// </summary>
+    /// <remarks>
+    /// The layers take libtorch's default dtype, so it is set for the construction: building in float32 and converting
+    /// would hold both copies at once (a 7B model: 28 GB next to its 14 GB in bfloat16). The default is process-wide,
+    /// so every model is built under one lock; the final <c>to(dtype)</c> does nothing unless a tensor was made
+    /// outside this method while the default was borrowed.
+    /// </remarks>
+    public static CausalLanguageModel Create(JsonObject config, ScalarType dtype = ScalarType.Float32)
     {
         ArgumentNullException.ThrowIfNull(config);
         var modelType = config["model_type"]?.GetValue<string>()
             ?? throw new CheckpointException("config.json has no 'model_type'; it cannot say which architecture to build.");
-        return Find(modelType).Create(config);
+        var architecture = Find(modelType);
+        CausalLanguageModel model;
+        lock (DefaultDtype)
+        {
+            var previous = get_default_dtype();
+            set_default_dtype(dtype);
+            try
+            {
+                model = architecture.Create(config);
+            }
+            finally
+            {
+                set_default_dtype(previous);
+            }
+        }
+        model.to(dtype);
+        return model;
     }
 }

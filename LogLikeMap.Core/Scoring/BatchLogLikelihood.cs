@@ -10,7 +10,10 @@ namespace LogLikeMap.Core.Scoring;
 /// </summary>
 internal static class BatchLogLikelihood
 {
-    /// <summary>Logit elements (positions x vocabulary) materialised at once: 32M floats, 128 MB, whatever V is.</summary>
+    /// <summary>
+    /// Logit elements (positions x vocabulary) per chunk, whatever V is: the logits in the model's dtype and their
+    /// float32 log-softmax, 128 MB each in float32.
+    /// </summary>
     private const long LogitElementsPerChunk = 1L << 25;
 
     /// <summary>One sum per text, in the order given. Call inside <c>torch.inference_mode()</c> and a dispose scope.</summary>
@@ -55,9 +58,10 @@ internal static class BatchLogLikelihood
             // Each chunk's logits are freed before the next chunk's exist, or the chunking would bound nothing.
             using var chunkScope = NewDisposeScope();
             var length = Math.Min(chunk, positions.Count - start);
-            var logits = head.Logits(hidden.narrow(0, start, length)).to(ScalarType.Float32);      // (n, V')
+            var logits = head.Logits(hidden.narrow(0, start, length));                               // (n, V')
+            var logProbabilities = logits.log_softmax(1, ScalarType.Float32);                        // (n, V')
             var target = targetIds.narrow(0, start, length).unsqueeze(1);                           // (n, 1)
-            pieces.Add(logits.log_softmax(1).gather(1, target).squeeze(1).MoveToOuterDisposeScope()); // (n)
+            pieces.Add(logProbabilities.gather(1, target).squeeze(1).MoveToOuterDisposeScope());    // (n)
         }
 
         // Per-token log-probs are float32 (as transformers gives them); the sums are float64 (as the paper's

@@ -36,8 +36,9 @@ internal sealed class ScoringHead : IDisposable
             return new ScoringHead(embeddings, bias: null, ownsWeight: false);
 
         using var noGrad = no_grad();
+        using var scope = NewDisposeScope();  // frees the temporaries; the head keeps the two tensors it detaches
         var options = (dtype: embeddings.dtype, device: embeddings.device);
-        using var zeroRows = zeros(padding, width, options.dtype, options.device);
+        var zeroRows = zeros(padding, width, options.dtype, options.device);
         var weight = cat([embeddings, zeroRows], 0).DetachFromDisposeScope();                         // (V', C)
         var bias = cat(
             [zeros(vocabulary, options.dtype, options.device), full(padding, double.NegativeInfinity, options.dtype, options.device)],

@@ -75,7 +75,7 @@ public sealed class CheckpointLoaderTests : IDisposable
         // tensor of the tiny fixture through that path, including the transposed Conv1D weights.
         var folder = CheckpointFolder.Open(_folder);
         var architecture = ModelRegistry.Find(folder.ModelType);
-        var model = architecture.Create(folder.Config);
+        var model = ModelRegistry.Create(folder.Config);
         using (var weights = CheckpointWeights.Open(_folder))
             CheckpointLoader.LoadWeights(model, weights, architecture, _folder, maxBytesPerRead: 100);
         model.eval();
@@ -88,6 +88,17 @@ public sealed class CheckpointLoaderTests : IDisposable
             ScoringTestData.Expected(ScoringTestData.Fixtures, "gpt2-tiny").Take(6).ToArray(),
             scores.Select(s => s.LogLikelihood).ToArray(),
             1e-4);
+    }
+
+    [Theory]
+    [InlineData(ScalarType.BFloat16)]
+    [InlineData(ScalarType.Float16)]
+    [InlineData(ScalarType.Float32)]
+    public void Every_parameter_is_in_the_requested_dtype(ScalarType dtype)
+    {
+        using var model = CheckpointLoader.Load(CheckpointFolder.Open(_folder), dtype, CPU);
+
+        Assert.All(model.named_parameters(), p => Assert.Equal(dtype, p.parameter.dtype));
     }
 
     private CausalLanguageModel Load() => CheckpointLoader.Load(CheckpointFolder.Open(_folder), ScalarType.Float32, CPU);

@@ -60,6 +60,8 @@ public sealed class UploadInTheBrowserTests(LiveAppFixture app) : IDisposable
         await page.Locator("input[data-testid=upload-name]").FillAsync("browser-test/truncated");
         await page.Locator("input[data-testid=upload-family]").FillAsync("gpt2-tiny");
         await page.Locator("input[type=file]").SetInputFilesAsync(zip);
+        // The circuit must have taken the file before the click, or the form rightly says that none is chosen.
+        await Assertions.Expect(page.Locator("[data-testid=upload-chosen]")).ToContainTextAsync("gpt2-tiny.zip");
         await page.Locator("[data-testid=upload-submit]").ClickAsync();
 
         var error = page.Locator("[data-testid=upload-error]");
