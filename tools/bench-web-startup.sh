@@ -4,7 +4,7 @@
 # answers (its Gram matrix is built in the background), the neighbour API's latency over HTTP, and the server's
 # memory once it holds the map. Run from the repository root:
 #
-#   tools/bench-web-startup.sh                      # MODELS=1018 TEXTS=10000 QUERIES=200 PORT=5097
+#   tools/bench-web-startup.sh                      # MODELS=1018 TEXTS=10000 QUERIES=200 PORT=5097 LIMIT=600
 #   MODELS=200 TEXTS=2000 tools/bench-web-startup.sh
 #
 # Builds Release, writes the store with `loglikemap bench web-store` into a temporary folder (deleted at the end;
@@ -15,6 +15,7 @@ MODELS=${MODELS:-1018}
 TEXTS=${TEXTS:-10000}
 QUERIES=${QUERIES:-200}
 PORT=${PORT:-5097}
+LIMIT=${LIMIT:-600} # seconds after its start by which the server must answer (the map page, then the neighbour API)
 BASE="http://127.0.0.1:$PORT"
 WORK=$(mktemp -d -t loglikemap-bench-web-XXXXXX)
 SERVER=""
@@ -30,6 +31,12 @@ trap cleanup EXIT
 
 now() { date +%s.%N; }
 since() { echo "$(now) - $1" | bc; }
+
+# Called between polls: stops the run, showing the server's log, when the server died or the wait took too long.
+still_waiting() {
+    kill -0 "$SERVER" 2>/dev/null || { echo "The server exited while $1."; cat "$WORK/web.log"; exit 1; }
+    (( $(echo "$(since "$started") < $LIMIT" | bc) )) || { echo "No answer after $LIMIT s while $1."; cat "$WORK/web.log"; exit 1; }
+}
 
 dotnet build -c Release LogLikeMap.Cli -v q -nologo >/dev/null
 dotnet build -c Release LogLikeMap.Web -v q -nologo >/dev/null
@@ -48,13 +55,16 @@ SERVER=$!
 # The first answer of the map page is the server-rendered map (Kestrel listens only once the map is loaded);
 # it must show every model.
 until curl -sf -o "$WORK/page.html" "$BASE/"; do
-    kill -0 "$SERVER" 2>/dev/null || { cat "$WORK/web.log"; exit 1; }
+    still_waiting "waiting for the map page"
     sleep 0.05
 done
 page=$(since "$started")
 grep -q "$MODELS models" "$WORK/page.html" || { echo "The first page does not show $MODELS models."; exit 1; }
 
-until [[ $(curl -s -o /dev/null -w '%{http_code}' "$BASE/api/models/$MODEL/neighbours?k=10") == 200 ]]; do sleep 0.05; done
+until [[ $(curl -s -o /dev/null -w '%{http_code}' "$BASE/api/models/$MODEL/neighbours?k=10") == 200 ]]; do
+    still_waiting "waiting for the neighbour API"
+    sleep 0.05
+done
 neighbours=$(since "$started")
 
 # Each request names a model drawn (with a fixed random source) from the names the layout lists.
