@@ -6,7 +6,7 @@ namespace LogLikeMap.Web.Services;
 /// <param name="Index">The text's index in the text set: its column of L.</param>
 /// <param name="Domain">Its <c>pile_set_name</c>; null when the text set gives none.</param>
 /// <param name="ByteLength">Its length in UTF-8 bytes.</param>
-/// <param name="Preview">Its first <see cref="TextSetTable.PreviewLength"/> characters, each run of white space as one space.</param>
+/// <param name="Preview">Its start in at most <see cref="TextSetTable.PreviewLength"/> characters, each run of white space as one space, "…" when cut.</param>
 /// <param name="Variance">
 /// The variance across the map's models of its column of Q (clipped, double-centred log-likelihoods), in
 /// nats²: the higher, the more the text tells models apart (<see cref="Core.Map.TextVariance"/>).
@@ -94,7 +94,8 @@ public sealed class TextSetTable
 
     /// <summary>
     /// The start of a text for a table cell: at most <see cref="PreviewLength"/> characters, white-space runs
-    /// (newlines included) as one space, "…" when cut; never cuts a surrogate pair in two.
+    /// (newlines included) as one space; a longer text is cut to make room for a closing "…", never between the
+    /// two halves of a surrogate pair.
     /// </summary>
     public static string PreviewOf(string text)
     {
@@ -108,16 +109,20 @@ public sealed class TextSetTable
                 pendingSpace = preview.Length > 0;
                 continue;
             }
-            if (preview.Length + (pendingSpace ? 2 : 1) > PreviewLength)
-            {
-                if (char.IsHighSurrogate(preview[^1]))
-                    preview.Length--;
-                return preview.Append('…').ToString();
-            }
             if (pendingSpace)
                 preview.Append(' ');
             pendingSpace = false;
             preview.Append(c);
+            if (preview.Length > PreviewLength)
+            {
+                // Too long: the ellipsis takes the last of the PreviewLength characters.
+                preview.Length = PreviewLength - 1;
+                if (char.IsHighSurrogate(preview[^1]))
+                    preview.Length--;
+                if (preview[^1] == ' ')
+                    preview.Length--;
+                return preview.Append('…').ToString();
+            }
         }
         return preview.ToString();
     }

@@ -51,8 +51,12 @@ public sealed class TextSetTableTests
     public void A_long_text_is_cut_at_the_preview_length_with_an_ellipsis()
     {
         Assert.Equal(new string('x', 120), TextSetTable.PreviewOf(new string('x', 120)));
-        Assert.Equal(new string('x', 120) + "…", TextSetTable.PreviewOf(new string('x', 121)));
-        // 119 letters, then an emoji (two UTF-16 units) that would end at 121: it is left out whole, never halved.
-        Assert.Equal(new string('x', 119) + "…", TextSetTable.PreviewOf(new string('x', 119) + "😀y"));
+        // Cut texts keep 119 characters and the ellipsis: 120 in all.
+        Assert.Equal(new string('x', 119) + "…", TextSetTable.PreviewOf(new string('x', 121)));
+        Assert.Equal(new string('x', 118) + "😀", TextSetTable.PreviewOf(new string('x', 118) + "😀"));
+        // 118 letters, then an emoji (two UTF-16 units) that would end at 120, then more: the emoji is left out
+        // whole, never halved, and so is the space the cut would leave before the ellipsis.
+        Assert.Equal(new string('x', 118) + "…", TextSetTable.PreviewOf(new string('x', 118) + "😀y"));
+        Assert.Equal(new string('x', 118) + "…", TextSetTable.PreviewOf(new string('x', 118) + " yy"));
     }
 }
