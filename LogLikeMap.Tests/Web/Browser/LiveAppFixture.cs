@@ -67,6 +67,16 @@ public sealed class LiveAppFixture : IAsyncLifetime
         return await context.NewPageAsync();
     }
 
+    /// <summary>
+    /// Opens <paramref name="path"/> and waits until its circuit has taken over: the prerendered page looks the same
+    /// but drops clicks.
+    /// </summary>
+    public static async Task GotoInteractiveAsync(IPage page, string path)
+    {
+        await page.GotoAsync(path);
+        await Assertions.Expect(page.Locator("[data-interactive=true]")).ToHaveCountAsync(1, new() { Timeout = 30_000 });
+    }
+
     /// <summary>A new page signed in as the administrator on the login form, which returns to <paramref name="path"/>.</summary>
     public async Task<IPage> NewAdminPageAsync(string path)
     {

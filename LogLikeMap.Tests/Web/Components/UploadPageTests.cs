@@ -20,9 +20,11 @@ public sealed class UploadPageTests : ComponentTestContext
         UseServices(_map, uploads, _jobs);
         if (maxZipBytes is { } limit)
             Context.Services.Configure<UploadOptions>(o => o.MaxZipBytes = limit);
-        // As on a live circuit: the submit button stays disabled while the page is only prerendered.
+        // As on a live circuit: the submit button is enabled once the interactive page has rendered.
         Context.SetRendererInfo(new RendererInfo("Server", isInteractive: true));
-        return RenderPage<UploadPage>();
+        var page = RenderPage<UploadPage>();
+        page.WaitForAssertion(() => Assert.False(page.Find("[data-testid=upload-submit]").HasAttribute("disabled")), RenderTimeout);
+        return page;
     }
 
     [Fact]
