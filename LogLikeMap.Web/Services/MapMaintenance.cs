@@ -43,6 +43,7 @@ public sealed class MapMaintenance(
             logger.LogWarning("The demo map folder {Folder} does not exist; an empty store stays empty.", paths.DemoMapFolder);
         }
         await ExclusiveAsync(() => RebuildAsync(newLayout: false, null, ct), ct);
+        ReturnFreedMemory();
         logger.LogInformation("Map of {Models} models x {Texts} texts shown in {Elapsed}.",
             map.Current.Models.Count, map.Current.TextCount, TimeProvider.System.GetElapsedTime(started));
     }
@@ -67,6 +68,7 @@ public sealed class MapMaintenance(
             await map.PublishAsync(current.WithDistances(distances));
             return true;
         }, ct);
+        ReturnFreedMemory();
         if (published)
         {
             logger.LogInformation("Neighbour index of {Models} models x {Texts} texts ready in {Elapsed}.",
@@ -75,8 +77,20 @@ public sealed class MapMaintenance(
     }
 
     /// <summary>Recomputes clipping, centering and the t-SNE layout over every stored model; stores it as a new version.</summary>
-    public Task RefreshAsync(IProgress<MapProgress>? progress, CancellationToken ct) =>
-        ExclusiveAsync(() => RebuildAsync(newLayout: true, progress, ct), ct);
+    public async Task RefreshAsync(IProgress<MapProgress>? progress, CancellationToken ct)
+    {
+        await ExclusiveAsync(() => RebuildAsync(newLayout: true, progress, ct), ct);
+        ReturnFreedMemory();
+    }
+
+    /// <summary>
+    /// Building a map goes through several arrays the size of the matrix (stored, clipped, centred: 80 MB each at
+    /// 1,018 x 10,000) and keeps one. The server GC keeps the space they leave committed in case it is needed again,
+    /// which for a map built at start and on each refresh is never soon; an aggressive collection hands it back to
+    /// the system (at 1,018 x 10,000, resident memory fell from about 635 to 275 MiB) for tens of milliseconds.
+    /// </summary>
+    private static void ReturnFreedMemory() =>
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
 
     /// <summary>
     /// Stores a scored model and places it next to the others without moving them. Placing a model that is
@@ -167,8 +181,11 @@ public sealed class MapMaintenance(
         return new MapText(textSet.Id, textSet.Name, columns, [.. columns.Select(i => domains.GetValueOrDefault(i))], textSet.MeanByteLength);
     }
 
+    /// <summary>The given rows (ascending) of the matrix; all of them (the usual restart) without a copy.</summary>
     private static LogLikelihoodMatrix Rows(LogLikelihoodMatrix matrix, int[] rows)
     {
+        if (rows.Length == matrix.ModelCount)
+            return matrix;
         var n = matrix.TextCount;
         var values = new double[(long)rows.Length * n];
         for (var r = 0; r < rows.Length; r++)
