@@ -5,9 +5,10 @@ namespace LogLikeMap.Web.Services;
 /// <summary>
 /// Who wants to hear of one kind of change (the map changed, a job moved on), and the asynchronous way to tell them:
 /// <see cref="PublishAsync"/> calls every subscriber at once and completes when all of them have, so the change's
-/// author awaits its notification instead of leaving it to run unobserved. A subscriber that fails (a page whose
-/// circuit has closed throws ObjectDisposedException or InvalidOperationException from InvokeAsync) is logged; it
-/// neither stops the others nor fails the change that was published.
+/// author awaits its notification instead of leaving it to run unobserved. A subscriber that fails is logged; it
+/// neither stops the others nor fails the change that was published. A page whose circuit closed between the
+/// snapshot of subscribers and its call (ObjectDisposedException from its renderer) is routine and logged at Debug;
+/// any other failure is a fault in the page and logged as a warning.
 /// </summary>
 public sealed class Subscribers<T>(ILogger logger)
 {
@@ -32,10 +33,13 @@ public sealed class Subscribers<T>(ILogger logger)
         {
             await subscription.OnPublished(value);
         }
+        catch (ObjectDisposedException e)
+        {
+            logger.LogDebug(e, "A page closed while it was told of {Notification}.", typeof(T).Name);
+        }
         catch (Exception e)
         {
-            // The subscriber's own failure (usually a page closed between the snapshot above and the call): the
-            // change itself happened, and the other subscribers are still owed their notification.
+            // The subscriber's own failure: the change itself happened, and the others are still owed their notification.
             logger.LogWarning(e, "A subscriber to {Notification} failed; the others were notified.", typeof(T).Name);
         }
     }

@@ -133,6 +133,30 @@ public sealed class MapApiTests(WebAppFactory factory) : IClassFixture<WebAppFac
     }
 
     [Fact]
+    public async Task The_neighbours_export_answers_503_with_Retry_After_until_the_index_is_ready_and_the_layout_export_does_not_wait()
+    {
+        using var app = new WebAppFactory();
+        using var client = app.CreateClient();
+        await client.GetStringAsync("/api/models");
+        // The state a restart shows first: the stored layout, its Gram matrix not built yet.
+        var map = app.Services.GetRequiredService<ModelMapService>();
+        var ready = map.State;
+        await map.PublishAsync(new MapState(ready.Snapshot, ready.Layout! with { Distances = null }, ready.Rows, ready.Texts));
+
+        using var preparing = await client.GetAsync("/api/export/neighbours?format=json&k=3");
+        using var layout = await client.GetAsync("/api/export/layout?format=csv");
+        await map.PublishAsync(ready);
+        using var done = await client.GetAsync("/api/export/neighbours?format=csv&k=1");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, preparing.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(ModelsApi.RetryNeighboursAfterSeconds), preparing.Headers.RetryAfter?.Delta);
+        Assert.Contains("being prepared", await preparing.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, layout.StatusCode);
+        Assert.Equal(Oracle.ModelNames.Count + 1, (await layout.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.Equal(HttpStatusCode.OK, done.StatusCode);
+    }
+
+    [Fact]
     public async Task After_a_restart_the_map_answers_at_once_and_its_neighbours_equal_the_closed_form_when_ready()
     {
         var folder = Directory.CreateTempSubdirectory("loglikemap-restart-").FullName;
