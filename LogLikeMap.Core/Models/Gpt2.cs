@@ -65,7 +65,7 @@ public sealed class Gpt2 : CausalLanguageModel
         _config = config;
         transformer = new Gpt2Body(config);
         if (!config.TieWordEmbeddings)
-            lm_head = nn.Linear(config.EmbeddingSize, config.VocabularySize, hasBias: false);
+            lm_head = Layers.Linear(config.EmbeddingSize, config.VocabularySize, hasBias: false);
         RegisterComponents();
     }
 
@@ -97,22 +97,22 @@ public sealed class Gpt2 : CausalLanguageModel
 /// <summary>HF <c>GPT2Model</c>: token and learned position embeddings, blocks, final LayerNorm.</summary>
 internal sealed class Gpt2Body : nn.Module<Tensor, Tensor>
 {
-    private readonly Embedding wte;
-    private readonly Embedding wpe;
+    private readonly EmbeddingTable wte;
+    private readonly EmbeddingTable wpe;
     private readonly ModuleList<Gpt2Block> h;
     private readonly LayerNorm ln_f;
 
     public Gpt2Body(Gpt2Config config) : base("transformer")
     {
-        wte = nn.Embedding(config.VocabularySize, config.EmbeddingSize);
-        wpe = nn.Embedding(config.Positions, config.EmbeddingSize);
+        wte = Layers.Embedding(config.VocabularySize, config.EmbeddingSize);
+        wpe = Layers.Embedding(config.Positions, config.EmbeddingSize);
         h = nn.ModuleList(Enumerable.Range(0, config.Layers).Select(i => new Gpt2Block(config, i)).ToArray());
         ln_f = nn.LayerNorm(config.EmbeddingSize, config.LayerNormEpsilon);
         RegisterComponents();
     }
 
     /// <summary>The token embedding matrix (V, C), which a tied head reuses.</summary>
-    public Tensor TokenEmbeddings => wte.weight!;
+    public Tensor TokenEmbeddings => wte.Weight;
 
     public override Tensor forward(Tensor inputIds)
     {
@@ -222,9 +222,9 @@ internal sealed class Conv1D : nn.Module<Tensor, Tensor>
 
     public Conv1D(long inputSize, long outputSize) : base(nameof(Conv1D))
     {
+        // Uninitialised, as every layer here (Layers): loading or InitializeWeights sets them.
         weight = nn.Parameter(empty(outputSize, inputSize));
-        bias = nn.Parameter(zeros(outputSize));
-        nn.init.normal_(weight, 0.0, 0.02);
+        bias = nn.Parameter(empty(outputSize));
         RegisterComponents();
     }
 

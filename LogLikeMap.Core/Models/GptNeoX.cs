@@ -74,7 +74,7 @@ public sealed class GptNeoX : CausalLanguageModel
         _config = config;
         gpt_neox = new GptNeoXBody(config);
         if (!config.TieWordEmbeddings)
-            embed_out = nn.Linear(config.HiddenSize, config.VocabularySize, hasBias: false);
+            embed_out = Layers.Linear(config.HiddenSize, config.VocabularySize, hasBias: false);
         RegisterComponents();
     }
 
@@ -92,14 +92,14 @@ public sealed class GptNeoX : CausalLanguageModel
 /// <summary>HF <c>GPTNeoXModel</c>: embeddings, layers, final LayerNorm.</summary>
 internal sealed class GptNeoXBody : nn.Module<Tensor, Tensor>
 {
-    private readonly Embedding embed_in;
+    private readonly EmbeddingTable embed_in;
     private readonly ModuleList<GptNeoXLayer> layers;
     private readonly LayerNorm final_layer_norm;
     private readonly RotaryEmbedding _rotary;
 
     public GptNeoXBody(GptNeoXConfig config) : base("gpt_neox")
     {
-        embed_in = nn.Embedding(config.VocabularySize, config.HiddenSize);
+        embed_in = Layers.Embedding(config.VocabularySize, config.HiddenSize);
         layers = nn.ModuleList(Enumerable.Range(0, config.Layers).Select(i => new GptNeoXLayer(config, i)).ToArray());
         final_layer_norm = nn.LayerNorm(config.HiddenSize, config.LayerNormEpsilon);
         // rotary_ndims = int(head_size * rotary_pct)
@@ -108,7 +108,7 @@ internal sealed class GptNeoXBody : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>The token embedding matrix (V, C), which a tied head reuses.</summary>
-    public Tensor InputEmbeddings => embed_in.weight!;
+    public Tensor InputEmbeddings => embed_in.Weight;
 
     public override Tensor forward(Tensor inputIds)
     {
@@ -174,8 +174,8 @@ internal sealed class GptNeoXAttention : nn.Module<Tensor, AttentionContext, Ten
     {
         _heads = config.Heads;
         _headSize = config.HeadSize;
-        query_key_value = nn.Linear(config.HiddenSize, 3 * config.HiddenSize, hasBias: config.AttentionBias);
-        dense = nn.Linear(config.HiddenSize, config.HiddenSize, hasBias: config.AttentionBias);
+        query_key_value = Layers.Linear(config.HiddenSize, 3 * config.HiddenSize, hasBias: config.AttentionBias);
+        dense = Layers.Linear(config.HiddenSize, config.HiddenSize, hasBias: config.AttentionBias);
         RegisterComponents();
     }
 
@@ -210,8 +210,8 @@ internal sealed class GptNeoXMlp : nn.Module<Tensor, Tensor>
 
     public GptNeoXMlp(GptNeoXConfig config) : base("mlp")
     {
-        dense_h_to_4h = nn.Linear(config.HiddenSize, config.IntermediateSize);
-        dense_4h_to_h = nn.Linear(config.IntermediateSize, config.HiddenSize);
+        dense_h_to_4h = Layers.Linear(config.HiddenSize, config.IntermediateSize);
+        dense_4h_to_h = Layers.Linear(config.IntermediateSize, config.HiddenSize);
         _activation = Activations.Named(config.HiddenActivation);
         RegisterComponents();
     }

@@ -96,7 +96,7 @@ public sealed class Llama : CausalLanguageModel
         _config = config;
         model = new LlamaDecoder(config);
         if (!config.TieWordEmbeddings)
-            lm_head = nn.Linear(config.HiddenSize, config.VocabularySize, hasBias: false);
+            lm_head = Layers.Linear(config.HiddenSize, config.VocabularySize, hasBias: false);
         RegisterComponents();
     }
 
@@ -114,7 +114,7 @@ public sealed class Llama : CausalLanguageModel
 /// <summary>HF <c>LlamaModel</c>: embeddings, decoder layers, final RMSNorm.</summary>
 internal sealed class LlamaDecoder : nn.Module<Tensor, Tensor>
 {
-    private readonly Embedding embed_tokens;
+    private readonly EmbeddingTable embed_tokens;
     private readonly ModuleList<LlamaDecoderLayer> layers;
     private readonly RmsNorm norm;
     private readonly RotaryEmbedding _rotary;
@@ -123,7 +123,7 @@ internal sealed class LlamaDecoder : nn.Module<Tensor, Tensor>
     public LlamaDecoder(LlamaConfig config) : base("model")
     {
         _config = config;
-        embed_tokens = nn.Embedding(config.VocabularySize, config.HiddenSize);
+        embed_tokens = Layers.Embedding(config.VocabularySize, config.HiddenSize);
         layers = nn.ModuleList(Enumerable.Range(0, config.Layers).Select(i => new LlamaDecoderLayer(config, i)).ToArray());
         norm = new RmsNorm(config.HiddenSize, config.RmsNormEpsilon);
         _rotary = RotaryEmbedding.Create(config.HeadDimensions, config.RopeTheta, config.RopeScaling);
@@ -131,7 +131,7 @@ internal sealed class LlamaDecoder : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>The token embedding matrix (V, C), which a tied head reuses.</summary>
-    public Tensor InputEmbeddings => embed_tokens.weight!;
+    public Tensor InputEmbeddings => embed_tokens.Weight;
 
     public override Tensor forward(Tensor inputIds)
     {
@@ -211,10 +211,10 @@ internal sealed class LlamaAttention : nn.Module<Tensor, AttentionContext, Tenso
         _heads = config.Heads;
         _keyValueHeads = config.KeyValueHeads;
         _headDimensions = config.HeadDimensions;
-        q_proj = nn.Linear(config.HiddenSize, _heads * _headDimensions, hasBias: config.QkvBias);
-        k_proj = nn.Linear(config.HiddenSize, _keyValueHeads * _headDimensions, hasBias: config.QkvBias);
-        v_proj = nn.Linear(config.HiddenSize, _keyValueHeads * _headDimensions, hasBias: config.QkvBias);
-        o_proj = nn.Linear(_heads * _headDimensions, config.HiddenSize, hasBias: config.OutputBias);
+        q_proj = Layers.Linear(config.HiddenSize, _heads * _headDimensions, hasBias: config.QkvBias);
+        k_proj = Layers.Linear(config.HiddenSize, _keyValueHeads * _headDimensions, hasBias: config.QkvBias);
+        v_proj = Layers.Linear(config.HiddenSize, _keyValueHeads * _headDimensions, hasBias: config.QkvBias);
+        o_proj = Layers.Linear(_heads * _headDimensions, config.HiddenSize, hasBias: config.OutputBias);
         RegisterComponents();
     }
 
@@ -258,9 +258,9 @@ internal sealed class LlamaMlp : nn.Module<Tensor, Tensor>
 
     public LlamaMlp(LlamaConfig config) : base("mlp")
     {
-        gate_proj = nn.Linear(config.HiddenSize, config.IntermediateSize, hasBias: config.MlpBias);
-        up_proj = nn.Linear(config.HiddenSize, config.IntermediateSize, hasBias: config.MlpBias);
-        down_proj = nn.Linear(config.IntermediateSize, config.HiddenSize, hasBias: config.MlpBias);
+        gate_proj = Layers.Linear(config.HiddenSize, config.IntermediateSize, hasBias: config.MlpBias);
+        up_proj = Layers.Linear(config.HiddenSize, config.IntermediateSize, hasBias: config.MlpBias);
+        down_proj = Layers.Linear(config.IntermediateSize, config.HiddenSize, hasBias: config.MlpBias);
         _activation = Activations.Named(config.HiddenActivation);
         RegisterComponents();
     }

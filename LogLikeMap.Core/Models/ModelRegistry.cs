@@ -37,8 +37,9 @@ public static class ModelRegistry
     private static readonly Lock DefaultDtype = new();
 
     /// <summary>
-    /// A randomly initialised model from the contents of a config.json (which names its <c>model_type</c>), its
-    /// parameters born in <paramref name="dtype"/> (float32 by default).
+    /// A model from the contents of a config.json (which names its <c>model_type</c>), its parameters born in
+    /// <paramref name="dtype"/> (float32 by default) and uninitialised (<see cref="Layers"/>): load its weights with
+    /// <see cref="CheckpointLoader"/> or initialise them with <see cref="CausalLanguageModel.InitializeWeights"/>.
     /// </summary>
     /// <remarks>
     /// The layers take libtorch's default dtype, so it is set for the construction: building in float32 and converting
