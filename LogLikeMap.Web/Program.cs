@@ -7,6 +7,9 @@ using LogLikeMap.Web.Uploads;
 using MudBlazor.Services;
 
 var builder = WebApplication.CreateBuilder(args);
+// `dotnet run` serves the package assets (_framework/blazor.web.js, _content/MudBlazor) from the build's manifest in
+// every environment, not only Development; a published app has them in wwwroot and no manifest, so this does nothing.
+builder.WebHost.UseStaticWebAssets();
 builder.AddModelMap();
 builder.AddJobs();
 builder.AddAdminSecurity();

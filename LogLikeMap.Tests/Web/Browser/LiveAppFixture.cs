@@ -100,9 +100,6 @@ public sealed class LiveAppFixture : IAsyncLifetime
         {
             // The API tests' settings (WebAppFactory): the test demo map, in-memory jobs, and its admin password hash.
             builder.UseEnvironment("Testing");
-            // Outside Development the package assets (_content/MudBlazor, _framework) are served only from a publish
-            // folder; the build's manifest maps them from the NuGet cache.
-            builder.UseStaticWebAssets();
             builder.UseSetting("DetailedErrors", "true");
             builder.UseSetting("Data:Folder", DataFolder);
             builder.UseSetting("Data:DemoMapFolder", WebAppFactory.DemoMapFolder);
