@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -8,18 +9,24 @@ using Microsoft.Extensions.Options;
 namespace LogLikeMap.Web.Security;
 
 /// <summary>
-/// Sign-in and sign-out posted from the /login page's form; both need its anti-forgery token
-/// (minimal APIs that bind forms validate it through UseAntiforgery).
+/// Sign-in and sign-out posted from the site's forms; both need the form's anti-forgery token, and sign-in attempts
+/// are limited per client address (<see cref="SecurityOptions.SignInAttemptsPerMinute"/>).
 /// </summary>
 public static class AccountApi
 {
+    /// <summary>The rate-limiting policy of the sign-in endpoint.</summary>
+    public const string SignInLimit = "sign-in";
+
     public static IEndpointRouteBuilder MapAccountApi(this IEndpointRouteBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);
         var account = app.MapGroup("/account").WithTags("Account").ExcludeFromDescription();
-        account.MapPost("/login", LoginAsync);
-        // Cast: a handler taking only HttpContext would otherwise bind as a RequestDelegate and drop its result.
-        account.MapPost("/logout", (Delegate)LogoutAsync);
+        // Minimal APIs that bind form fields validate the anti-forgery token through UseAntiforgery by themselves.
+        account.MapPost("/login", LoginAsync).RequireRateLimiting(SignInLimit);
+        // Sign-out binds no form field, so it asks for the check explicitly and reads its outcome: a foreign site
+        // must not sign the administrator out. The cast keeps a handler taking only HttpContext from binding as a
+        // RequestDelegate, which would drop its result.
+        account.MapPost("/logout", (Delegate)LogoutAsync).WithMetadata(new RequireAntiforgeryTokenAttribute());
         return app;
     }
 
@@ -35,7 +42,7 @@ public static class AccountApi
             && string.Equals(username, options.AdminUser, StringComparison.Ordinal)
             && PasswordHash.Verify(password ?? "", options.AdminPasswordHash);
         if (!valid)
-            return TypedResults.Redirect($"/login?error=invalid&returnUrl={Uri.EscapeDataString(target)}");
+            return TypedResults.Redirect($"/login?error={LoginErrors.WrongCredentials}&returnUrl={Uri.EscapeDataString(target)}");
 
         var identity = new ClaimsIdentity(
             [new Claim(ClaimTypes.Name, options.AdminUser), new Claim(ClaimTypes.Role, AdminPolicy.Role)],
@@ -44,9 +51,15 @@ public static class AccountApi
         return TypedResults.Redirect(target);
     }
 
-    public static async Task<RedirectHttpResult> LogoutAsync(HttpContext context)
+    public static async Task<Results<RedirectHttpResult, ProblemHttpResult>> LogoutAsync(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
+        // UseAntiforgery only records the check's outcome; endpoints that bind form fields refuse by themselves.
+        if (context.Features.Get<IAntiforgeryValidationFeature>() is { IsValid: false })
+        {
+            return TypedResults.Problem("The sign-out form's anti-forgery token is missing or invalid; sign out from the site's own button.",
+                statusCode: StatusCodes.Status400BadRequest, title: "Anti-forgery token required");
+        }
         await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
         return TypedResults.Redirect("/");
     }
@@ -54,4 +67,12 @@ public static class AccountApi
     /// <summary>Only paths on this site: "/x" but not "//host" or "/\host", which browsers treat as other hosts.</summary>
     private static bool IsLocal(string? url) =>
         !string.IsNullOrEmpty(url) && url[0] == '/' && (url.Length == 1 || (url[1] != '/' && url[1] != '\\'));
+}
+
+/// <summary>Why the sign-in form is shown again (its <c>?error=</c>).</summary>
+public static class LoginErrors
+{
+    public const string WrongCredentials = "invalid";
+
+    public const string TooManyAttempts = "too-many";
 }

@@ -19,6 +19,12 @@ public sealed class SecurityOptions
 
     /// <summary>SHA-256 hex hashes of the accepted X-Api-Key values.</summary>
     public IList<string> ApiKeyHashes { get; } = [];
+
+    /// <summary>
+    /// Sign-in attempts one address may make per minute: each costs a PBKDF2 of hundreds of thousands of rounds, so
+    /// unlimited attempts would both guess passwords and tie up the CPU.
+    /// </summary>
+    public int SignInAttemptsPerMinute { get; set; } = 10;
 }
 
 internal sealed class SecurityOptionsValidator : IValidateOptions<SecurityOptions>
@@ -33,6 +39,8 @@ internal sealed class SecurityOptionsValidator : IValidateOptions<SecurityOption
             failures.Add("Security:AdminPasswordHash is not of the form pbkdf2-sha256$ITERATIONS$SALT$HASH (base64); " +
                 "make one as README.md shows under 'Administrator'.");
         }
+        if (options.SignInAttemptsPerMinute < 1)
+            failures.Add("Security:SignInAttemptsPerMinute must be at least 1.");
         foreach (var hash in options.ApiKeyHashes)
         {
             if (hash.Trim().Length != 64 || !hash.Trim().All(Uri.IsHexDigit))

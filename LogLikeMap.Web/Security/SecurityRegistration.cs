@@ -1,5 +1,7 @@
+using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 
 namespace LogLikeMap.Web.Security;
@@ -35,8 +37,29 @@ public static class SecurityRegistration
                 .AddAuthenticationSchemes(CookieAuthenticationDefaults.AuthenticationScheme, ApiKeyAuthentication.SchemeName)
                 .RequireRole(AdminPolicy.Role));
         builder.Services.AddAntiforgery();
+        builder.Services.AddRateLimiter(options =>
+        {
+            options.AddPolicy(AccountApi.SignInLimit, SignInAttempts);
+            options.OnRejected = (rejected, _) =>
+            {
+                rejected.HttpContext.Response.Redirect("/login?error=" + LoginErrors.TooManyAttempts);
+                return ValueTask.CompletedTask;
+            };
+        });
         return builder;
     }
+
+    /// <summary>
+    /// A fixed window of attempts per client address (Security:SignInAttemptsPerMinute). Past it the sign-in form is
+    /// shown again saying so, without the password being checked.
+    /// </summary>
+    private static RateLimitPartition<string> SignInAttempts(HttpContext context) =>
+        RateLimitPartition.GetFixedWindowLimiter(context.Connection.RemoteIpAddress?.ToString() ?? "unknown", _ => new FixedWindowRateLimiterOptions
+        {
+            PermitLimit = context.RequestServices.GetRequiredService<IOptionsMonitor<SecurityOptions>>().CurrentValue.SignInAttemptsPerMinute,
+            Window = TimeSpan.FromMinutes(1),
+            QueueLimit = 0,
+        });
 
     private static Task AnswerApiOrRedirect(RedirectContext<CookieAuthenticationOptions> context, int statusCode)
     {

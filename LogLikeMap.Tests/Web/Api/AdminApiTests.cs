@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using LogLikeMap.Web.Api;
 using LogLikeMap.Web.Services;
 using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -56,7 +57,7 @@ public sealed class AdminApiTests(WebAppFactory factory) : IClassFixture<WebAppF
     public async Task Sign_in_with_the_configured_password_gives_a_cookie_that_passes_the_admin_policy()
     {
         using var client = factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
-        var (cookie, token) = AntiforgeryTokens();
+        var (cookie, token) = AntiforgeryTokens(factory.Services);
 
         using var wrong = await PostLoginAsync(client, cookie, token, "wrong password");
         using var right = await PostLoginAsync(client, cookie, token, WebAppFactory.AdminPassword);
@@ -79,6 +80,35 @@ public sealed class AdminApiTests(WebAppFactory factory) : IClassFixture<WebAppF
         }));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Sign_out_without_the_antiforgery_token_is_refused()
+    {
+        using var client = factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        using var response = await client.PostAsync("/account/logout", new FormUrlEncodedContent([]));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Past_the_sign_in_limit_the_form_comes_back_saying_so_and_even_the_right_password_gives_no_cookie()
+    {
+        using var app = new WebAppFactory();
+        using var limited = app.WithWebHostBuilder(b => b.UseSetting("Security:SignInAttemptsPerMinute", "3"));
+        using var client = limited.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        var (cookie, token) = AntiforgeryTokens(limited.Services);
+
+        var wrong = new List<HttpResponseMessage>();
+        for (var attempt = 0; attempt < 3; attempt++)
+            wrong.Add(await PostLoginAsync(client, cookie, token, "wrong password"));
+        using var refused = await PostLoginAsync(client, cookie, token, WebAppFactory.AdminPassword);
+
+        Assert.All(wrong, r => Assert.StartsWith("/login?error=invalid", r.Headers.Location?.OriginalString, StringComparison.Ordinal));
+        Assert.Equal(HttpStatusCode.Redirect, refused.StatusCode);
+        Assert.Equal("/login?error=too-many", refused.Headers.Location?.OriginalString);
+        Assert.False(refused.Headers.Contains("Set-Cookie"));
+        wrong.ForEach(r => r.Dispose());
     }
 
     [Fact]
@@ -109,12 +139,12 @@ public sealed class AdminApiTests(WebAppFactory factory) : IClassFixture<WebAppF
         return await client.SendAsync(request);
     }
 
-    /// <summary>The token pair a /login page would render: the cookie and the form field.</summary>
-    private (string Cookie, string FormToken) AntiforgeryTokens()
+    /// <summary>The token pair a /login page of the app with these services would render: the cookie and the form field.</summary>
+    private static (string Cookie, string FormToken) AntiforgeryTokens(IServiceProvider services)
     {
-        var context = new DefaultHttpContext { RequestServices = factory.Services };
-        var tokens = factory.Services.GetRequiredService<IAntiforgery>().GetAndStoreTokens(context);
-        var cookieName = factory.Services.GetRequiredService<IOptions<AntiforgeryOptions>>().Value.Cookie.Name;
+        var context = new DefaultHttpContext { RequestServices = services };
+        var tokens = services.GetRequiredService<IAntiforgery>().GetAndStoreTokens(context);
+        var cookieName = services.GetRequiredService<IOptions<AntiforgeryOptions>>().Value.Cookie.Name;
         return ($"{cookieName}={tokens.CookieToken}", tokens.RequestToken!);
     }
 }

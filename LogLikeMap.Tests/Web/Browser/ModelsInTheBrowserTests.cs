@@ -41,6 +41,21 @@ public sealed class ModelsInTheBrowserTests(LiveAppFixture app)
         Assert.DoesNotContain(name, await ModelNamesAsync(page));
     }
 
+    [Fact]
+    public async Task The_sign_out_button_signs_the_administrator_out()
+    {
+        var page = await app.NewAdminPageAsync("/models");
+        await LiveAppFixture.GotoInteractiveAsync(page, "/models");
+        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Sign out" })).ToBeVisibleAsync();
+
+        // The bar's form posts its anti-forgery token, which the server requires of a sign-out.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+
+        await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "Sign in" })).ToBeVisibleAsync();
+        var refresh = await page.APIRequest.PostAsync("/api/map/refresh");
+        Assert.Equal(401, refresh.Status);
+    }
+
     /// <summary>
     /// Uploads the base model's scores shifted by a small, text-dependent amount as a results file (the signed-in
     /// page's cookie is the administrator's) and waits until its job has placed it.
