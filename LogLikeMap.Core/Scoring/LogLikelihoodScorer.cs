@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using LogLikeMap.Core.Checkpoints;
-using LogLikeMap.Core.Checkpoints.Tokenizers;
 using LogLikeMap.Core.Models;
 using LogLikeMap.Core.PaperData;
 using static TorchSharp.torch;
@@ -19,16 +18,19 @@ public sealed class LogLikelihoodScorer : IDisposable
     private readonly ScoringHead _head;
     private readonly Device _device;
     private readonly ScoringOptions _options;
-    private readonly HfTokenizer? _tokenizer;
+    private readonly CheckpointFolder? _checkpoint;
 
-    /// <summary>Scores with a model already built (the benchmark's random GPT-2); the scorer owns and disposes it.</summary>
-    internal LogLikelihoodScorer(CausalLanguageModel model, Device device, ScoringOptions options, HfTokenizer? tokenizer = null)
+    /// <summary>
+    /// Scores with a model already built (the benchmark's random GPT-2); the scorer owns and disposes it. Without the
+    /// <paramref name="checkpoint"/> it came from, it can neither tokenize nor write a results file.
+    /// </summary>
+    internal LogLikelihoodScorer(CausalLanguageModel model, Device device, ScoringOptions options, CheckpointFolder? checkpoint = null)
     {
         _model = model;
         _head = ScoringHead.For(model);
         _device = device;
         _options = options;
-        _tokenizer = tokenizer;
+        _checkpoint = checkpoint;
     }
 
     /// <summary>The most tokens of a text that are scored; longer token sequences are cut to this length.</summary>
@@ -53,9 +55,8 @@ public sealed class LogLikelihoodScorer : IDisposable
         // Process-wide: one scoring run per process at a time (stack.md).
         set_num_threads(options.Threads ?? Environment.ProcessorCount);
         var folder = CheckpointFolder.Open(checkpointFolder);
-        var tokenizer = HfTokenizer.Load(folder.Path);
         var model = CheckpointLoader.Load(folder, DType(options.Precision), device);
-        return new LogLikelihoodScorer(model, device, options, tokenizer);
+        return new LogLikelihoodScorer(model, device, options, folder);
     }
 
     /// <summary>
@@ -64,12 +65,15 @@ public sealed class LogLikelihoodScorer : IDisposable
     /// </summary>
     public TokenizedText Tokenize(long index, string text)
     {
-        var ids = (_tokenizer ?? throw new InvalidOperationException("This scorer was built without a tokenizer."))
-            .EncodeWithSpecialTokens(text);
+        var ids = (_checkpoint ?? throw new InvalidOperationException("This scorer was built without a checkpoint folder, so without a tokenizer."))
+            .Tokenizer.EncodeWithSpecialTokens(text);
         return new TokenizedText(index, ids.Count <= MaxPositions ? ids : ids.Take(MaxPositions).ToArray());
     }
 
-    /// <summary>Scores texts in memory; the results come back sorted by index.</summary>
+    /// <summary>
+    /// Scores texts in memory; the results come back sorted by index. A token id outside the model's vocabulary (texts
+    /// tokenized by another model's tokenizer) is refused with a <see cref="CheckpointException"/> before any scoring.
+    /// </summary>
     public Task<IReadOnlyList<TextScore>> ScoreAsync(
         IReadOnlyList<TokenizedText> texts, IProgress<ScoringProgress>? progress, CancellationToken cancellationToken)
     {
@@ -77,7 +81,7 @@ public sealed class LogLikelihoodScorer : IDisposable
         return Task.Run(() =>
         {
             var scores = new List<TextScore>(texts.Count);
-            Run(Truncate(texts), alreadyDone: 0, batch => scores.AddRange(batch), progress, note: null, cancellationToken);
+            Run(Prepare(texts), alreadyDone: 0, batch => scores.AddRange(batch), progress, note: null, cancellationToken);
             return Sorted(scores);
         }, CancellationToken.None);
     }
@@ -85,7 +89,9 @@ public sealed class LogLikelihoodScorer : IDisposable
     /// <summary>
     /// Scores texts into the paper's results JSON Lines at <paramref name="resultsPath"/>, resuming what an earlier run
     /// of the same model on the same texts left there. Scores reach the disk as each batch finishes; when all are done
-    /// the file is rewritten sorted by index. On cancellation the file keeps every finished batch.
+    /// the file is rewritten sorted by index. On cancellation the file keeps every finished batch. Which checkpoint,
+    /// dtype and texts wrote the file is kept beside it (<see cref="ScoringRunIdentity"/>); a file another run wrote is
+    /// refused, as are token ids outside the model's vocabulary, before anything is written.
     /// </summary>
     public Task<IReadOnlyList<TextScore>> ScoreToFileAsync(
         IReadOnlyList<TokenizedText> texts, string resultsPath, IProgress<ScoringProgress>? progress,
@@ -93,9 +99,11 @@ public sealed class LogLikelihoodScorer : IDisposable
     {
         ArgumentNullException.ThrowIfNull(texts);
         ArgumentException.ThrowIfNullOrEmpty(resultsPath);
+        var checkpoint = _checkpoint ?? throw new InvalidOperationException(
+            "This scorer was built without a checkpoint folder, so its results could not say which model wrote them.");
         return Task.Run(() =>
         {
-            var truncated = Truncate(texts);
+            var truncated = Prepare(texts);
             var tokenCounts = new Dictionary<long, int>();
             foreach (var text in truncated)
             {
@@ -103,7 +111,9 @@ public sealed class LogLikelihoodScorer : IDisposable
                     throw new ArgumentException($"Text index {text.Index} appears twice in the texts to score.", nameof(texts));
             }
             var scores = new List<TextScore>(truncated.Length);
-            using (var journal = ResultsJournal.Open(resultsPath, tokenCounts, cancellationToken))
+            var identity = new ScoringRunIdentity(
+                checkpoint.Path, CheckpointFingerprint.Of(checkpoint), _options.Precision, ScoringRunIdentity.FingerprintOf(truncated));
+            using (var journal = ResultsJournal.Open(resultsPath, tokenCounts, identity, cancellationToken))
             {
                 scores.AddRange(journal.Resumed);
                 var done = journal.Resumed.Select(s => s.Index).ToHashSet();
@@ -160,9 +170,28 @@ public sealed class LogLikelihoodScorer : IDisposable
         }
     }
 
-    /// <summary>The paper's tokenizer call truncates to the model's maximum positions (truncation=True, max_length).</summary>
-    private TokenizedText[] Truncate(IReadOnlyList<TokenizedText> texts) =>
-        texts.Select(t => t.Ids.Count <= MaxPositions ? t : t with { Ids = t.Ids.Take(MaxPositions).ToArray() }).ToArray();
+    /// <summary>
+    /// Truncates to the model's maximum positions, as the paper's tokenizer call does (truncation=True, max_length), and
+    /// checks every id against the vocabulary: an id past the embedding table would otherwise stop the run mid-way
+    /// with libtorch's "index out of range".
+    /// </summary>
+    private TokenizedText[] Prepare(IReadOnlyList<TokenizedText> texts)
+    {
+        var vocabularySize = _model.VocabularySize;
+        foreach (var text in texts)
+        {
+            foreach (var id in text.Ids)
+            {
+                if (id < 0 || id >= vocabularySize)
+                {
+                    throw new CheckpointException(
+                        $"Text {text.Index} has token id {id}, but the model's vocabulary has {vocabularySize} entries (ids 0 to " +
+                        $"{vocabularySize - 1}): the tokenizer does not belong to this model. Use the tokenizer files saved with the checkpoint.");
+                }
+            }
+        }
+        return texts.Select(t => t.Ids.Count <= MaxPositions ? t : t with { Ids = t.Ids.Take(MaxPositions).ToArray() }).ToArray();
+    }
 
     private static IReadOnlyList<TextScore> Sorted(List<TextScore> scores)
     {

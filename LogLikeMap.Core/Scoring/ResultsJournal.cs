@@ -27,23 +27,28 @@ internal sealed class ResultsJournal : IDisposable
     public string? Note { get; }
 
     /// <summary>
-    /// Opens <paramref name="path"/> for appending, first reading and checking what an earlier run left: every line
-    /// must be a valid results line for one of <paramref name="tokenCounts"/>' texts with the same token count (else the
-    /// file belongs to another model or text set). A last line without its newline is what a crash mid-write leaves;
-    /// it is dropped and that text scored again.
+    /// Opens <paramref name="path"/> for appending, first checking what an earlier run left. Scores already there are
+    /// resumed only when the identity kept beside them (<see cref="ScoringRunIdentity"/>) is this run's; otherwise
+    /// nothing is written and the error says what differs. Every line must then be a valid results line for one of
+    /// <paramref name="tokenCounts"/>' texts with the same token count. A last line without its newline is what a crash
+    /// mid-write leaves; it is dropped and that text scored again.
     /// </summary>
-    public static ResultsJournal Open(string path, IReadOnlyDictionary<long, int> tokenCounts, CancellationToken cancellationToken)
+    public static ResultsJournal Open(
+        string path, IReadOnlyDictionary<long, int> tokenCounts, ScoringRunIdentity identity, CancellationToken cancellationToken)
     {
         var resumed = (IReadOnlyList<TextScore>)[];
         string? note = null;
-        if (File.Exists(path))
+        if (File.Exists(path) && new FileInfo(path).Length > 0)
         {
+            CheckWrittenBy(path, identity);
             var dropped = DropIncompleteLastLine(path);
             if (new FileInfo(path).Length > 0)
                 resumed = ReadEarlierScores(path, tokenCounts, cancellationToken);
             note = $"{path}: resuming, {resumed.Count} of {tokenCounts.Count} texts already scored"
                    + (dropped ? "; dropped an incomplete last line (an interrupted write), that text is scored again." : ".");
         }
+        // Written before the first score, so a results file with scores always has its identity beside it.
+        identity.Write(path);
         var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
         return new ResultsJournal(new StreamWriter(stream, new UTF8Encoding(false)), resumed, note);
     }
@@ -71,6 +76,22 @@ internal sealed class ResultsJournal : IDisposable
     private static string FormatLine(TextScore score) => string.Create(
         CultureInfo.InvariantCulture,
         $"{{\"index\": {score.Index}, \"num-tokens\": {score.TokenCount}, \"log-likelihood\": {score.LogLikelihood:R}}}\n");
+
+    private static void CheckWrittenBy(string path, ScoringRunIdentity identity)
+    {
+        var identityPath = ScoringRunIdentity.PathFor(path);
+        var earlier = ScoringRunIdentity.Read(path) ?? throw new InvalidDataException(
+            $"{path} holds scores but there is no {identityPath} saying which checkpoint and dtype wrote them, so they " +
+            "cannot be resumed safely (another model's scores would be kept as this one's). Delete the file, or choose " +
+            "another results file (--out), to score again.");
+        var differences = identity.DifferencesFrom(earlier);
+        if (differences.Count > 0)
+        {
+            throw new InvalidDataException(
+                $"{path} belongs to another scoring run: {string.Join("; ", differences)}. Resuming would keep its scores " +
+                $"as this run's. Delete it (and {identityPath}), or choose another results file (--out), to score again.");
+        }
+    }
 
     private static bool DropIncompleteLastLine(string path)
     {

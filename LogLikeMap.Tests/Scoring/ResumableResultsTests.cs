@@ -4,8 +4,9 @@ using LogLikeMap.Core.Scoring;
 namespace LogLikeMap.Tests.Scoring;
 
 /// <summary>
-/// The results file survives crashes and cancels: a rerun resumes from what is on disk and ends with the same file.
-/// Texts are scored one by one (MaxBatchTokens 1) so that every run computes each text identically, bit for bit.
+/// The results file survives crashes and cancels: a rerun resumes from what is on disk and ends with the same file,
+/// and only the run that wrote it (checkpoint, dtype, texts) may resume it. Texts are scored one by one
+/// (MaxBatchTokens 1) so that every run computes each text identically, bit for bit.
 /// </summary>
 public sealed class ResumableResultsTests : IDisposable
 {
@@ -43,8 +44,10 @@ public sealed class ResumableResultsTests : IDisposable
         var reference = Path.Combine(_folder, "reference.jsonl");
         await Score(_texts, reference);
         var lines = File.ReadAllLines(reference);
-        // What a crash leaves: two finished lines in batch order, then half of a third without its newline.
+        // What a crash leaves: two finished lines in batch order, then half of a third without its newline, and the
+        // run's identity, written before the first score.
         File.WriteAllText(Out, lines[3] + "\n" + lines[1] + "\n" + lines[0][..(lines[0].Length / 2)]);
+        File.Copy(ScoringRunIdentity.PathFor(reference), ScoringRunIdentity.PathFor(Out));
         var notes = new List<string>();
 
         await Score(_texts, Out, new SynchronousProgress(p => { if (p.Note is not null) notes.Add(p.Note); }));
@@ -58,6 +61,7 @@ public sealed class ResumableResultsTests : IDisposable
     [Fact]
     public async Task A_corrupt_line_stops_the_run_with_its_line_number_and_leaves_the_file_alone()
     {
+        await Score(_texts, Out);
         var corrupt = "{\"index\": 0, \"num-tokens\": 1, \"log-likelihood\": -1.5}\n{\"index\": 1, \"num-tokens\": oops}\n";
         File.WriteAllText(Out, corrupt);
 
@@ -69,13 +73,68 @@ public sealed class ResumableResultsTests : IDisposable
     }
 
     [Fact]
-    public async Task A_results_file_of_another_model_is_refused()
+    public async Task A_results_line_with_another_token_count_is_refused()
     {
+        await Score(_texts, Out);
         File.WriteAllText(Out, $"{{\"index\": 0, \"num-tokens\": {_texts[0].Ids.Count + 1}, \"log-likelihood\": -1.5}}\n");
 
         var error = await Assert.ThrowsAsync<InvalidDataException>(() => Score(_texts, Out));
 
         Assert.Contains("belongs to another model", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_results_file_of_another_checkpoint_with_the_same_tokenizer_is_refused_and_left_unchanged()
+    {
+        // gpt2-tiny and neox-tiny share GPT-2's tokenizer: same texts, same token counts, different models.
+        await Score(_texts, Out);
+        var results = File.ReadAllBytes(Out);
+        var identity = File.ReadAllBytes(ScoringRunIdentity.PathFor(Out));
+
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => Score(_texts, Out, model: "neox-tiny"));
+
+        Assert.Contains("belongs to another scoring run", error.Message, StringComparison.Ordinal);
+        Assert.Contains(Path.Combine(ScoringTestData.Fixtures, Model), error.Message, StringComparison.Ordinal);
+        Assert.Contains(Path.Combine(ScoringTestData.Fixtures, "neox-tiny"), error.Message, StringComparison.Ordinal);
+        Assert.Contains("choose another results file (--out)", error.Message, StringComparison.Ordinal);
+        Assert.Equal(results, File.ReadAllBytes(Out));
+        Assert.Equal(identity, File.ReadAllBytes(ScoringRunIdentity.PathFor(Out)));
+    }
+
+    [Fact]
+    public async Task A_results_file_scored_in_another_dtype_is_refused_and_left_unchanged()
+    {
+        await Score(_texts, Out);
+        var results = File.ReadAllBytes(Out);
+
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => Score(_texts, Out, precision: ScoringPrecision.BFloat16));
+
+        Assert.Contains("it was scored in float32, this run asks for bfloat16", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("checkpoint at", error.Message, StringComparison.Ordinal);
+        Assert.Equal(results, File.ReadAllBytes(Out));
+    }
+
+    [Fact]
+    public async Task A_results_file_of_other_texts_is_refused()
+    {
+        await Score(_texts.Take(3).ToArray(), Out);
+
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => Score(_texts, Out));
+
+        Assert.Contains("it was scored on other texts", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Scores_without_the_identity_of_the_run_that_wrote_them_are_refused_and_left_unchanged()
+    {
+        var scores = "{\"index\": 0, \"num-tokens\": " + _texts[0].Ids.Count + ", \"log-likelihood\": -1.5}\n";
+        File.WriteAllText(Out, scores);
+
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => Score(_texts, Out));
+
+        Assert.Contains("saying which checkpoint and dtype wrote them", error.Message, StringComparison.Ordinal);
+        Assert.Equal(scores, File.ReadAllText(Out));
+        Assert.False(File.Exists(ScoringRunIdentity.PathFor(Out)));
     }
 
     [Fact]
@@ -100,9 +159,10 @@ public sealed class ResumableResultsTests : IDisposable
 
     private static async Task Score(
         IReadOnlyList<TokenizedText> texts, string path, IProgress<ScoringProgress>? progress = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default, string model = Model, ScoringPrecision precision = ScoringPrecision.Float32)
     {
-        using var scorer = LogLikelihoodScorer.Load(Path.Combine(ScoringTestData.Fixtures, Model), new ScoringOptions(MaxBatchTokens: 1));
+        using var scorer = LogLikelihoodScorer.Load(
+            Path.Combine(ScoringTestData.Fixtures, model), new ScoringOptions(precision, MaxBatchTokens: 1));
         await scorer.ScoreToFileAsync(texts, path, progress, cancellationToken);
     }
 

@@ -53,5 +53,23 @@ public sealed class ScoreCommandTests : IDisposable
         Assert.False(File.Exists(output));
     }
 
+    [Fact]
+    public async Task Scoring_another_checkpoint_into_the_same_out_is_refused_and_keeps_the_first_scores()
+    {
+        // gpt2-tiny and neox-tiny share GPT-2's tokenizer, so their results have the same indexes and token counts.
+        var texts = Path.Combine(_folder, "texts.jsonl");
+        File.WriteAllLines(texts, File.ReadLines(Path.Combine(ScoringTestData.Fixtures, "texts.jsonl")).Take(3));
+        var output = Path.Combine(_folder, "results.jsonl");
+        Assert.Equal(0, await Run("--model", Path.Combine(ScoringTestData.Fixtures, "gpt2-tiny"), "--texts", texts, "--out", output));
+        var first = File.ReadAllBytes(output);
+
+        var exit = await Run("--model", Path.Combine(ScoringTestData.Fixtures, "neox-tiny"), "--texts", texts, "--out", output);
+
+        Assert.Equal(2, exit);
+        Assert.Equal(first, File.ReadAllBytes(output));
+        Assert.Equal(0, await Run("--model", Path.Combine(ScoringTestData.Fixtures, "gpt2-tiny"), "--texts", texts, "--out", output));
+        Assert.Equal(first, File.ReadAllBytes(output));
+    }
+
     private static Task<int> Run(params string[] args) => ScoreCommand.Create().Parse(args).InvokeAsync();
 }
