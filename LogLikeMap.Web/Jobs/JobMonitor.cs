@@ -49,6 +49,13 @@ public sealed class JobMonitor : IJobMonitor
 
     public JobStatus? Get(string jobId) => _jobs.GetValueOrDefault(jobId);
 
+    /// <summary>
+    /// A job placing a model of this name that has not finished (queued, running, or waiting for a restart), if any:
+    /// its placement would find the name taken by the other's.
+    /// </summary>
+    public JobStatus? UnfinishedScoringOf(string modelName) =>
+        _jobs.Values.FirstOrDefault(j => j.Kind == JobKinds.Score && j.ModelName == modelName && !JobStates.IsFinished(j.State));
+
     public IReadOnlyList<JobStatus> Recent(int count) =>
         [.. _jobs.Values.OrderByDescending(j => j.Updated).Take(count)];
 

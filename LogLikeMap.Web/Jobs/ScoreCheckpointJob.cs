@@ -15,10 +15,11 @@ namespace LogLikeMap.Web.Jobs;
 /// Puts an uploaded model on the map: scores its checkpoint on the map's texts into the upload's results file
 /// (Core/Scoring appends each batch, so a run stopped by a restart resumes where it was), then stores the
 /// vector and places the model without moving the others. Safe to run twice: the upload's <c>placed</c>
-/// marker, or the model already being on the map, makes a second run change nothing.
+/// marker, or this upload's model already being on the map (a run stopped before writing the marker), makes a
+/// second run change nothing. Another model of the same name on the map fails the job, saying so.
 /// </summary>
 public sealed class ScoreCheckpointJob(
-    MapMaintenance maintenance, ModelMapService map, TextSetCatalog textSets, DataPaths paths, JobMonitor monitor,
+    MapMaintenance maintenance, ModelMapService map, TextSetCatalog textSets, ModelCatalog models, DataPaths paths, JobMonitor monitor,
     IOptions<JobsOptions> options, TimeProvider time, ILogger<ScoreCheckpointJob> logger)
 {
     // A failed run is shown with its reason rather than silently retried; a retry is a new upload.
@@ -43,14 +44,26 @@ public sealed class ScoreCheckpointJob(
             var scores = ResultsCheck.Read(folder.ResultsFile, $"Results of upload {uploadId}", texts.Indices, texts.Name, cancellationToken);
             var model = new ModelMetadata(manifest.ModelName)
             {
-                Family = manifest.Family, Architecture = manifest.Architecture, Source = "upload", CreatedAt = manifest.Created.UtcDateTime,
+                Family = manifest.Family, Architecture = manifest.Architecture, Source = SourceOf(uploadId), CreatedAt = manifest.Created.UtcDateTime,
             };
-            await maintenance.PlaceAsync(model, scores, dtype, cancellationToken);
+            if (!await maintenance.PlaceAsync(model, scores, dtype, cancellationToken) && !await IsStoredAsync(model, cancellationToken))
+            {
+                throw new InvalidOperationException(
+                    $"Another model named \"{manifest.ModelName}\" is already on the map, so this upload's scores were not placed. "
+                    + "Upload again under another name, or delete that model first and upload again.");
+            }
             folder.MarkPlaced();
             if (options.Value.RefreshAfterPlacement)
                 await monitor.EnqueueRefreshAsync();
         }, cancellationToken);
     }
+
+    /// <summary>Says in the store which upload placed a model, so a second run tells its own placement from another's.</summary>
+    private static string SourceOf(string uploadId) => $"upload {uploadId}";
+
+    /// <summary>Whether the model of that name in the store came from this upload (a placement the run did before).</summary>
+    private async Task<bool> IsStoredAsync(ModelMetadata model, CancellationToken ct) =>
+        (await models.ListModelsAsync(ct)).Any(m => m.Name == model.Name && m.Source == model.Source);
 
     private async Task ScoreAsync(string checkpointPath, int textSetId, string resultsFile, MonitoredRun run, CancellationToken ct)
     {

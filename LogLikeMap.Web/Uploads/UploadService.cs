@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Hangfire;
 using LogLikeMap.Web.Jobs;
 using LogLikeMap.Web.Options;
@@ -9,11 +10,16 @@ namespace LogLikeMap.Web.Uploads;
 /// <summary>
 /// Takes an upload, checks all of it, and only then queues the job that places the model. Each upload is
 /// assembled in a fresh folder of its own; a refusal deletes that folder, so nothing is left half-written.
+/// A name is taken by a model on the map, by an upload whose job has not finished, and by an upload still being
+/// received and checked: two uploads of one name would otherwise both be queued and only one placed.
 /// </summary>
 public sealed class UploadService(
     ModelMapService map, DataPaths paths, IOptions<UploadOptions> options, IBackgroundJobClient jobs, JobMonitor monitor,
     ILogger<UploadService> logger) : IUploadService
 {
+    /// <summary>Names of the uploads being received and checked now, before their jobs are known to the monitor.</summary>
+    private readonly ConcurrentDictionary<string, byte> _receiving = new(StringComparer.Ordinal);
+
     public async Task<UploadResult> SubmitCheckpointZipAsync(Stream zip, string modelName, string family, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(zip);
@@ -57,6 +63,22 @@ public sealed class UploadService(
     {
         if (NameProblem(modelName, family) is { } problem)
             return UploadResult.Refused(problem);
+        var name = modelName.Trim();
+        // Held until the job is queued and reported to the monitor, which then answers for the name.
+        if (!_receiving.TryAdd(name, 0))
+            return UploadResult.Refused($"Another upload of \"{name}\" is being received and checked right now; wait until it is queued (the Jobs page shows it) rather than sending it twice.");
+        try
+        {
+            return TakenProblem(name) is { } taken ? UploadResult.Refused(taken) : await AssembleAndQueueAsync(modelName, assemble, ct);
+        }
+        finally
+        {
+            _receiving.TryRemove(name, out _);
+        }
+    }
+
+    private async Task<UploadResult> AssembleAndQueueAsync(string modelName, Func<UploadFolder, string, Task<UploadManifest>> assemble, CancellationToken ct)
+    {
         var id = Guid.NewGuid().ToString("N");
         var partial = UploadFolder.CreatePartial(paths.UploadsFolder, id);
         try
@@ -83,13 +105,18 @@ public sealed class UploadService(
     }
 
     /// <summary>The page's rules (<see cref="ModelNameRules"/>) on the name and family as they will be stored (trimmed).</summary>
-    private string? NameProblem(string modelName, string family)
+    private static string? NameProblem(string modelName, string family) =>
+        ModelNameRules.NameProblem(modelName.Trim()) ?? ModelNameRules.FamilyProblem(family.Trim());
+
+    private string? TakenProblem(string name)
     {
-        var name = modelName.Trim();
-        if ((ModelNameRules.NameProblem(name) ?? ModelNameRules.FamilyProblem(family.Trim())) is { } problem)
-            return problem;
         if (map.State.Contains(name))
             return ModelNameRules.AlreadyOnMap(name);
+        if (monitor.UnfinishedScoringOf(name) is { } job)
+        {
+            return $"An upload of \"{name}\" is still being placed (job {job.JobId}, {job.State.ToLowerInvariant()}). "
+                + "Wait for it to finish, or cancel it on the Jobs page, before uploading that name again.";
+        }
         return null;
     }
 
