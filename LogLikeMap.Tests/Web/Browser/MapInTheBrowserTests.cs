@@ -1,5 +1,7 @@
 using System.Globalization;
+using System.Text.Json;
 using LogLikeMap.Tests.Web.Api;
+using LogLikeMap.Web.Services;
 using Microsoft.Playwright;
 
 namespace LogLikeMap.Tests.Web.Browser;
@@ -41,6 +43,64 @@ public sealed class MapInTheBrowserTests(LiveAppFixture app)
             await page.Locator("[data-testid=kl-nats]").First.TextContentAsync());
 
         await SaveScreenshotAsync(page);
+    }
+
+    [Fact]
+    public async Task A_click_on_a_point_selects_its_model_and_k_sets_how_many_neighbours_are_listed_in_nats_and_bits_per_byte()
+    {
+        var page = await app.NewPageAsync();
+        await LiveAppFixture.GotoInteractiveAsync(page, "/");
+        await page.Locator("#model-map .main-svg").First.WaitForAsync();
+        var (model, x, y) = await MostIsolatedPointAsync(page);
+
+        // Plotly attaches its click handler after drawing the first plot, a round trip later: click until it answers.
+        var selected = page.Locator("[data-testid=selected-name]");
+        for (var attempt = 0; attempt < 20 && await selected.CountAsync() == 0; attempt++)
+        {
+            await page.Mouse.MoveAsync(x, y);
+            await page.Mouse.ClickAsync(x, y);
+            await page.WaitForTimeoutAsync(250);
+        }
+        await Assertions.Expect(selected).ToHaveTextAsync(model);
+
+        var k = page.Locator("input[data-testid=k]");
+        await k.FillAsync("3");
+        await k.PressAsync("Tab");
+        await Assertions.Expect(page.Locator("[data-testid=neighbour-row]")).ToHaveCountAsync(3);
+        var expected = Oracle.Ranked(model).Take(3).ToList();
+        Assert.Equal(expected.Select(e => e.Name), await page.Locator("[data-testid=neighbour-link]").AllTextContentsAsync());
+        var nats = await page.Locator("[data-testid=kl-nats]").AllTextContentsAsync();
+        var bitsPerByte = await page.Locator("[data-testid=kl-bpb]").AllTextContentsAsync();
+        for (var i = 0; i < expected.Count; i++)
+        {
+            AssertShownAs(expected[i].KlNats, nats[i]);
+            AssertShownAs(expected[i].KlNats / (Oracle.MeanTextBytes * Math.Log(2)), bitsPerByte[i]);
+        }
+        Assert.Contains("k=3", page.Url, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// The model whose point lies farthest, on screen, from every other point (so a click there can only mean it),
+    /// with its position in page pixels from Plotly's axes.
+    /// </summary>
+    private static async Task<(string Name, float X, float Y)> MostIsolatedPointAsync(IPage page)
+    {
+        var models = JsonSerializer.Deserialize<List<ModelPoint>>(
+            await (await page.APIRequest.GetAsync("/api/models")).TextAsync(), new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
+        var pixels = await page.EvaluateAsync<float[][]>(
+            """
+            points => {
+                const plot = document.getElementById('model-map');
+                const box = plot.getBoundingClientRect();
+                const xaxis = plot._fullLayout.xaxis, yaxis = plot._fullLayout.yaxis;
+                return points.map(([x, y]) => [box.left + xaxis._offset + xaxis.l2p(x), box.top + yaxis._offset + yaxis.l2p(y)]);
+            }
+            """,
+            models.Select(m => new[] { m.X, m.Y }).ToArray());
+        var isolated = Enumerable.Range(0, models.Count)
+            .MaxBy(i => Enumerable.Range(0, models.Count).Where(j => j != i)
+                .Min(j => Math.Pow(pixels[i][0] - pixels[j][0], 2) + Math.Pow(pixels[i][1] - pixels[j][1], 2)));
+        return (models[isolated].Name, pixels[isolated][0], pixels[isolated][1]);
     }
 
     /// <summary>The shown text is the exact value rounded to the decimals shown.</summary>

@@ -69,9 +69,14 @@ internal sealed class FakeUploadService(UploadResult answer) : IUploadService
 {
     public List<(string Kind, string Name, string Family, long Bytes)> Calls { get; } = [];
 
+    /// <summary>Thrown by a zip upload after it was read, as an unexpected server error would be.</summary>
+    public Exception? ZipFailure { get; init; }
+
     public async Task<UploadResult> SubmitCheckpointZipAsync(Stream zip, string modelName, string family, CancellationToken ct)
     {
         Calls.Add(("zip", modelName, family, await CountAsync(zip, ct)));
+        if (ZipFailure is not null)
+            throw ZipFailure;
         return answer;
     }
 

@@ -14,9 +14,10 @@ public sealed class UploadPageTests : ComponentTestContext
     private readonly FakeModelMapService _map = new([Model("org/taken", "opt", 0, 0)], new Dictionary<string, IReadOnlyList<Neighbour>>());
     private readonly FakeJobMonitor _jobs = new();
 
-    private IRenderedComponent<UploadPage> RenderUploadPage(UploadResult answer, out FakeUploadService uploads, long? maxZipBytes = null)
+    private IRenderedComponent<UploadPage> RenderUploadPage(
+        UploadResult answer, out FakeUploadService uploads, long? maxZipBytes = null, Exception? zipFailure = null)
     {
-        uploads = new FakeUploadService(answer);
+        uploads = new FakeUploadService(answer) { ZipFailure = zipFailure };
         UseServices(_map, uploads, _jobs);
         if (maxZipBytes is { } limit)
             Context.Services.Configure<UploadOptions>(o => o.MaxZipBytes = limit);
@@ -109,5 +110,33 @@ public sealed class UploadPageTests : ComponentTestContext
         page.WaitForAssertion(() => Assert.Equal(
             "tiny.zip: config.json says model_type 'bert'; supported: gpt2, llama.",
             page.Find("[data-testid=upload-error]").TextContent.Trim()), RenderTimeout);
+    }
+
+    [Theory]
+    [InlineData(typeof(IOException), "The upload was interrupted")]
+    [InlineData(typeof(InvalidDataException), "The server could not take the upload")]
+    [InlineData(typeof(UnauthorizedAccessException), "The server could not take the upload")]
+    public void A_failure_on_the_server_is_shown_without_its_paths_and_the_page_stays_usable(Type failure, string shown)
+    {
+        const string ServerPath = "/srv/loglikemap/data/uploads/0a1b.partial/upload.zip";
+        var error = (Exception)Activator.CreateInstance(failure, $"Could not write '{ServerPath}'.")!;
+        var page = RenderUploadPage(UploadResult.Queued("job-1"), out var uploads, zipFailure: error);
+
+        page.Find("input[data-testid=upload-name]").Input("me/tiny");
+        page.Find("input[data-testid=upload-family]").Input("gpt2");
+        page.FindComponent<InputFile>().UploadFiles(InputFileContent.CreateFromBinary([1, 2, 3], "tiny.zip"));
+        page.Find("[data-testid=upload-submit]").Click();
+
+        page.WaitForAssertion(() =>
+        {
+            var message = page.Find("[data-testid=upload-error]").TextContent;
+            Assert.StartsWith(shown, message.Trim(), StringComparison.Ordinal);
+            Assert.DoesNotContain("/srv/", message, StringComparison.Ordinal);
+            Assert.False(page.Find("[data-testid=upload-submit]").HasAttribute("disabled"));
+        }, RenderTimeout);
+
+        // The circuit is alive: the same page sends again.
+        page.Find("[data-testid=upload-submit]").Click();
+        page.WaitForAssertion(() => Assert.Equal(2, uploads.Calls.Count), RenderTimeout);
     }
 }

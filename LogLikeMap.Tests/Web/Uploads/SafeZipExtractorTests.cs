@@ -75,6 +75,45 @@ public sealed class SafeZipExtractorTests : IDisposable
     }
 
     [Fact]
+    public async Task An_entry_with_damaged_compressed_data_is_refused_by_name_and_nothing_stays_on_disk()
+    {
+        var zip = DamageFirstEntry(Zip(("config.json", "{}"u8.ToArray(), null), ("model.safetensors", Text(4096), null)));
+
+        var error = await Assert.ThrowsAsync<UploadRejectedException>(() => Extract(zip, new UploadOptions()));
+
+        Assert.Equal(
+            "Zip entry 'config.json' could not be read: the archive is damaged or uses a compression method other than deflate. Zip the checkpoint folder again and upload the new file.",
+            error.Message);
+        Assert.False(Directory.Exists(_target));
+    }
+
+    [Theory]
+    [InlineData("config.json", "config.json", "'config.json' twice")]
+    [InlineData("gpt2/config.json", "./gpt2//config.json", "'gpt2/config.json' and './gpt2//config.json', which name the same file")]
+    [InlineData("config.json", "CONFIG.JSON", "'config.json' and 'CONFIG.JSON', which name the same file")]
+    public async Task An_entry_named_twice_is_refused_before_anything_is_written(string first, string second, string named)
+    {
+        var zip = Zip((first, "{}"u8.ToArray(), null), (second, "{\"n\": 1}"u8.ToArray(), null));
+
+        var error = await Assert.ThrowsAsync<UploadRejectedException>(() => Extract(zip, new UploadOptions()));
+
+        Assert.Equal($"The zip holds {named}; each file may appear once. Zip the checkpoint folder again (not by adding to an old zip).", error.Message);
+        Assert.False(Directory.Exists(_target));
+    }
+
+    [Fact]
+    public async Task A_file_and_a_folder_of_one_name_are_refused_and_nothing_stays_on_disk()
+    {
+        var zip = Zip(("tokenizer", "t"u8.ToArray(), null), ("tokenizer/vocab.json", "{}"u8.ToArray(), null));
+
+        var error = await Assert.ThrowsAsync<UploadRejectedException>(() => Extract(zip, new UploadOptions()));
+
+        Assert.Contains("'tokenizer/vocab.json' collides with another entry", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(_target, error.Message, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(_target));
+    }
+
+    [Fact]
     public async Task A_zipped_folder_is_extracted_from_inside_its_top_folder()
     {
         var zip = Zip(("gpt2-tiny/config.json", "{}"u8.ToArray(), null), ("gpt2-tiny/vocab/merges.txt", "m"u8.ToArray(), null));
@@ -91,6 +130,22 @@ public sealed class SafeZipExtractorTests : IDisposable
     {
         using var stream = new MemoryStream(zip);
         await new SafeZipExtractor(options).ExtractAsync(stream, _target, CancellationToken.None);
+    }
+
+    /// <summary>Compressible text (deflate leaves it much shorter) of the given length.</summary>
+    internal static byte[] Text(int length) => [.. Enumerable.Range(0, length).Select(i => (byte)('a' + (i % 7)))];
+
+    /// <summary>
+    /// The zip with the first byte of its first entry's deflate data set to 0xFF: BFINAL 1 and BTYPE 11, a block type
+    /// RFC 1951 (3.2.3) reserves as an error, so no reader can inflate it. The entry's data follows its local header:
+    /// 30 bytes, then the name and the extra field, whose lengths are at offsets 26 and 28 (APPNOTE 4.3.7).
+    /// </summary>
+    internal static byte[] DamageFirstEntry(byte[] zip)
+    {
+        var damaged = zip.ToArray();
+        var dataStart = 30 + BitConverter.ToUInt16(damaged, 26) + BitConverter.ToUInt16(damaged, 28);
+        damaged[dataStart] = 0xFF;
+        return damaged;
     }
 
     internal static byte[] Zip(params (string Name, byte[] Content, int? ExternalAttributes)[] entries)
