@@ -55,6 +55,7 @@ public static class JobsRegistration
         builder.Services.AddSingleton<JobMonitor>();
         builder.Services.AddSingleton<IJobMonitor>(sp => sp.GetRequiredService<JobMonitor>());
         builder.Services.AddHostedService<RefreshSchedule>();
+        builder.Services.AddHostedService<OrphanedJobs>();
         return builder;
     }
 
