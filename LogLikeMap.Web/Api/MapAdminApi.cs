@@ -27,7 +27,7 @@ public static class MapAdminApi
 
     public static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string name, IModelRemoval removal, CancellationToken ct)
     {
-        var modelName = Uri.UnescapeDataString(name);
+        var modelName = ModelsApi.ModelNameOf(name);
         return await removal.RemoveAsync(modelName, ct)
             ? TypedResults.NoContent()
             : TypedResults.Problem($"No model named '{modelName}' is on the map; GET /api/models lists the names.",

@@ -27,18 +27,25 @@ public static class ModelsApi
         return app;
     }
 
+    /// <summary>
+    /// The model name in a route value. ASP.NET Core has already decoded the path once, except %2F, which it keeps
+    /// so that an escaped '/' does not split the route: only that is turned back. Unescaping the rest again would
+    /// turn a name holding "%41" into "A".
+    /// </summary>
+    internal static string ModelNameOf(string routeValue) => routeValue.Replace("%2F", "/", StringComparison.OrdinalIgnoreCase);
+
     public static Ok<IReadOnlyList<ModelPoint>> ListModels(IModelMapService map) => TypedResults.Ok(map.Current.Models);
 
     public static Results<Ok<ModelPoint>, ProblemHttpResult> GetModel(string name, IModelMapService map)
     {
-        var modelName = Uri.UnescapeDataString(name);
+        var modelName = ModelNameOf(name);
         var model = map.Current.Models.FirstOrDefault(m => m.Name == modelName);
         return model is null ? UnknownModel(modelName) : TypedResults.Ok(model);
     }
 
     public static Results<Ok<NeighboursResponse>, ProblemHttpResult> GetNeighbours(string name, IModelMapService map, int? k, HttpResponse response)
     {
-        var modelName = Uri.UnescapeDataString(name);
+        var modelName = ModelNameOf(name);
         var snapshot = map.Current;
         if (!snapshot.Models.Any(m => m.Name == modelName))
             return UnknownModel(modelName);

@@ -14,8 +14,6 @@ public sealed class UploadService(
     ModelMapService map, DataPaths paths, IOptions<UploadOptions> options, IBackgroundJobClient jobs, JobMonitor monitor,
     ILogger<UploadService> logger) : IUploadService
 {
-    private const int MaxNameLength = 200;
-
     public async Task<UploadResult> SubmitCheckpointZipAsync(Stream zip, string modelName, string family, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(zip);
@@ -84,16 +82,14 @@ public sealed class UploadService(
         }
     }
 
+    /// <summary>The page's rules (<see cref="ModelNameRules"/>) on the name and family as they will be stored (trimmed).</summary>
     private string? NameProblem(string modelName, string family)
     {
-        if (string.IsNullOrWhiteSpace(modelName))
-            return "Give the model a name (for example its Hugging Face id, such as my-org/my-model).";
-        if (modelName.Trim().Length > MaxNameLength || modelName.Any(char.IsControl))
-            return $"The model name must be at most {MaxNameLength} characters without control characters.";
-        if (string.IsNullOrWhiteSpace(family) || family.Trim().Length > MaxNameLength || family.Any(char.IsControl))
-            return "Give the model a family (for example llama-2 or gpt2); the map colours models by family.";
-        if (map.State.Contains(modelName.Trim()))
-            return $"A model named '{modelName.Trim()}' is already on the map. Choose another name, or delete that model first.";
+        var name = modelName.Trim();
+        if ((ModelNameRules.NameProblem(name) ?? ModelNameRules.FamilyProblem(family.Trim())) is { } problem)
+            return problem;
+        if (map.State.Contains(name))
+            return ModelNameRules.AlreadyOnMap(name);
         return null;
     }
 

@@ -97,7 +97,7 @@ public sealed class ResultsUploadTests(WebAppFactory factory) : IClassFixture<We
 
         var problem = await RefusedAsync(client, Base, Jsonl(ResultsLines(Base)));
 
-        Assert.Contains($"'{Base}' is already on the map", problem.Detail, StringComparison.Ordinal);
+        Assert.Contains($"\"{Base}\" is already on the map", problem.Detail, StringComparison.Ordinal);
     }
 
     [Fact]

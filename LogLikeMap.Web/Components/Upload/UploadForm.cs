@@ -1,4 +1,5 @@
 using System.Globalization;
+using LogLikeMap.Web.Uploads;
 
 namespace LogLikeMap.Web.Components.Upload;
 
@@ -18,9 +19,6 @@ public enum UploadSource
 /// <param name="maxResultsBytes">The server's limit on a results file (Uploads:MaxResultsBytes).</param>
 public sealed class UploadForm(long maxZipBytes, long maxResultsBytes)
 {
-    public const int MaxNameLength = 200;
-    public const int MaxFamilyLength = 64;
-
     public UploadSource Source { get; set; } = UploadSource.CheckpointZip;
     public string Name { get; set; } = string.Empty;
     public string Family { get; set; } = string.Empty;
@@ -34,33 +32,15 @@ public sealed class UploadForm(long maxZipBytes, long maxResultsBytes)
 
     public long MaxFileBytes => Source == UploadSource.ResultsFile ? MaxResultsBytes : MaxZipBytes;
 
-    /// <summary>Hugging Face style names: letters, digits, '-', '_', '.', and one optional "owner/" prefix.</summary>
+    /// <summary>The shared rules (<see cref="ModelNameRules"/>), then whether the map already has the name.</summary>
     public static string? CheckName(string? name, IEnumerable<string> namesOnMap)
     {
         ArgumentNullException.ThrowIfNull(namesOnMap);
-        if (string.IsNullOrWhiteSpace(name))
-            return "Give the model a name, e.g. \"my-org/gpt2-finetuned\".";
-        if (name.Length > MaxNameLength)
-            return $"The name is {name.Length} characters long; keep it to {MaxNameLength}.";
-        if (name.Count(c => c == '/') > 1 || name.StartsWith('/') || name.EndsWith('/')
-            || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or '/'))
-            return "Use letters, digits, '-', '_' and '.', with at most one '/' between an owner and a name.";
-        // "..", ".hidden": names end up in file names, so every part starts with a letter or digit.
-        if (name.Split('/').Any(part => !char.IsAsciiLetterOrDigit(part[0])))
-            return "Start the name, and the part after '/', with a letter or digit.";
-        if (namesOnMap.Contains(name, StringComparer.Ordinal))
-            return $"A model named \"{name}\" is already on the map; choose another name or delete that model first.";
-        return null;
+        return ModelNameRules.NameProblem(name)
+            ?? (namesOnMap.Contains(name, StringComparer.Ordinal) ? ModelNameRules.AlreadyOnMap(name!) : null);
     }
 
-    public static string? CheckFamily(string? family)
-    {
-        if (string.IsNullOrWhiteSpace(family))
-            return "Give a family (e.g. \"gpt2\", \"llama-3\"): the map colours models by it.";
-        if (family.Length > MaxFamilyLength)
-            return $"The family is {family.Length} characters long; keep it to {MaxFamilyLength}.";
-        return null;
-    }
+    public static string? CheckFamily(string? family) => ModelNameRules.FamilyProblem(family);
 
     public string? CheckFile()
     {
