@@ -37,12 +37,14 @@ public static class ScoreCommand
                 parse.GetValue(dtype) switch { "bfloat16" => ScoringPrecision.BFloat16, "float16" => ScoringPrecision.Float16, _ => ScoringPrecision.Float32 },
                 parse.GetValue(device) == "cuda" ? ScoringDevice.Cuda : ScoringDevice.Cpu,
                 parse.GetValue(batchTokens));
-            return RunAsync(parse.GetValue(model)!, parse.GetValue(texts)!, parse.GetValue(output)!, options, cancellationToken);
+            return RunAsync(parse.GetValue(model)!, parse.GetValue(texts)!, parse.GetValue(output)!, options,
+                parse.InvocationConfiguration.Error, cancellationToken);
         });
         return command;
     }
 
-    private static async Task<int> RunAsync(string modelFolder, string textsPath, string outputPath, ScoringOptions options, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(
+        string modelFolder, string textsPath, string outputPath, ScoringOptions options, TextWriter error, CancellationToken cancellationToken)
     {
         try
         {
@@ -50,30 +52,30 @@ public static class ScoreCommand
             // Load (and so validate) the checkpoint before the results file is created: a bad checkpoint leaves no file.
             using var scorer = LogLikelihoodScorer.Load(modelFolder, options);
             var tokenized = textSet.Texts.Select(t => scorer.Tokenize(t.Index, t.Text)).ToArray();
-            var progress = new SynchronousProgress<ScoringProgress>(Report);
+            var progress = new SynchronousProgress<ScoringProgress>(p => Report(p, error));
             var scores = await scorer.ScoreToFileAsync(tokenized, outputPath, progress, cancellationToken);
-            Console.Error.WriteLine($"Wrote {scores.Count} scores to '{outputPath}'.");
+            error.WriteLine($"Wrote {scores.Count} scores to '{outputPath}'.");
             return 0;
         }
         catch (OperationCanceledException)
         {
-            Console.Error.WriteLine($"Cancelled; every finished batch is in '{outputPath}'. Rerun the same command to resume.");
+            error.WriteLine($"Cancelled; every finished batch is in '{outputPath}'. Rerun the same command to resume.");
             return 130;
         }
         catch (Exception ex) when (ex is CheckpointException or InvalidDataException or FileNotFoundException or InvalidOperationException or IOException)
         {
-            Console.Error.WriteLine($"Cannot score: {ex.Message}");
+            error.WriteLine($"Cannot score: {ex.Message}");
             return 2;
         }
     }
 
-    private static void Report(ScoringProgress progress)
+    private static void Report(ScoringProgress progress, TextWriter error)
     {
         if (progress.Note is not null)
-            Console.Error.WriteLine(progress.Note);
+            error.WriteLine(progress.Note);
         if (progress.TimeLeft is { } left)
         {
-            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            error.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{progress.TextsDone}/{progress.TextCount} texts, {progress.TokensPerSecond:F0} tokens/s, {left:hh\\:mm\\:ss} left"));
         }
     }

@@ -4,21 +4,22 @@ namespace LogLikeMap.Tests.Scoring;
 
 /// <summary>
 /// The three shared fixtures scored from their exact token ids in float32 must agree with the reference
-/// log-likelihoods (an independent PyTorch forward of the HF definitions) to 1e-4 relative, batched or one by one.
+/// log-likelihoods (an independent PyTorch forward of the HF definitions) to 1e-4 relative, batched or one by one,
+/// and in bfloat16 or float16 to 1%.
 /// </summary>
 public class FixtureLogLikelihoodTests
 {
-    /// <summary>Batched: all texts, several per batch. One by one: the first texts only, to keep the suite fast.</summary>
+    /// <summary>Every text, several per batch (8192 tokens) or one by one (1).</summary>
     [Theory]
-    [InlineData("gpt2-tiny", 1, 6)]
-    [InlineData("gpt2-tiny", 8192, 20)]
-    [InlineData("llama-spm", 1, 6)]
-    [InlineData("llama-spm", 8192, 20)]
-    [InlineData("neox-tiny", 1, 6)]
-    [InlineData("neox-tiny", 8192, 20)]
-    public async Task Float32_scores_match_the_reference(string name, int maxBatchTokens, int textCount)
+    [InlineData("gpt2-tiny", 1)]
+    [InlineData("gpt2-tiny", 8192)]
+    [InlineData("llama-spm", 1)]
+    [InlineData("llama-spm", 8192)]
+    [InlineData("neox-tiny", 1)]
+    [InlineData("neox-tiny", 8192)]
+    public async Task Float32_scores_match_the_reference(string name, int maxBatchTokens)
     {
-        var texts = ScoringTestData.TokenIds(ScoringTestData.Fixtures, name).Take(textCount).ToArray();
+        var texts = ScoringTestData.TokenIds(ScoringTestData.Fixtures, name);
         using var scorer = LogLikelihoodScorer.Load(
             Path.Combine(ScoringTestData.Fixtures, name), new ScoringOptions(MaxBatchTokens: maxBatchTokens));
 
@@ -27,24 +28,25 @@ public class FixtureLogLikelihoodTests
         Assert.Equal(texts.Select(t => t.Index), scores.Select(s => s.Index));
         Assert.Equal(texts.Select(t => t.Ids.Count), scores.Select(s => s.TokenCount));
         ScoringTestData.AssertRelativelyClose(
-            ScoringTestData.Expected(ScoringTestData.Fixtures, name).Take(textCount).ToArray(),
+            ScoringTestData.Expected(ScoringTestData.Fixtures, name),
             scores.Select(s => s.LogLikelihood).ToArray(),
             1e-4);
     }
 
     [Theory]
-    [InlineData("llama-spm")]
-    [InlineData("gpt2-tiny")]  // Conv1D weights transposed on load, then rounded to bfloat16
-    public async Task Bfloat16_scores_stay_near_float32(string name)
+    [InlineData("llama-spm", ScoringPrecision.BFloat16)]
+    [InlineData("gpt2-tiny", ScoringPrecision.BFloat16)]  // Conv1D weights transposed on load, then rounded to bfloat16
+    [InlineData("gpt2-tiny", ScoringPrecision.Float16)]
+    public async Task Half_precision_scores_stay_near_float32(string name, ScoringPrecision precision)
     {
         var texts = ScoringTestData.TokenIds(ScoringTestData.Fixtures, name).Take(6).ToArray();
-        using var scorer = LogLikelihoodScorer.Load(
-            Path.Combine(ScoringTestData.Fixtures, name), new ScoringOptions(Precision: ScoringPrecision.BFloat16));
+        using var scorer = LogLikelihoodScorer.Load(Path.Combine(ScoringTestData.Fixtures, name), new ScoringOptions(precision));
 
         var scores = await scorer.ScoreAsync(texts, progress: null, CancellationToken.None);
 
-        // bfloat16 keeps 8 significant bits (relative rounding 2^-9 per operation); over a few hundred tokens the
-        // errors mostly cancel, so 1% of the total is a loose but meaningful bound (a wrong op would be far off).
+        // bfloat16 keeps 8 significant bits (relative rounding 2^-9 per operation), float16 11 bits (2^-12) but a
+        // range that ends at 65504; over a few hundred tokens the errors mostly cancel, so 1% of the total is a loose
+        // but meaningful bound for both (a wrong op, or an overflow, would be far off).
         ScoringTestData.AssertRelativelyClose(
             ScoringTestData.Expected(ScoringTestData.Fixtures, name).Take(6).ToArray(),
             scores.Select(s => s.LogLikelihood).ToArray(),
