@@ -1,4 +1,5 @@
 using LogLikeMap.Core.Checkpoints;
+using System.Reflection;
 using System.Text.Json.Nodes;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -12,17 +13,15 @@ namespace LogLikeMap.Core.Models;
 /// </summary>
 public sealed record ModelArchitecture(string ModelType, string BaseModelPrefix, Func<JsonObject, CausalLanguageModel> Create);
 
-/// <summary>The architectures LogLikeMap can score and train. Adding one means one file and one line here.</summary>
+/// <summary>
+/// The architectures LogLikeMap can score and train. Each file in this folder declares its own as a public static
+/// <c>Architecture</c> property, which the registry finds, so adding an architecture means adding its file only.
+/// </summary>
 public static class ModelRegistry
 {
-    private static readonly ModelArchitecture[] Architectures =
-    [
-        Gpt2.Architecture,
-        Llama.Architecture,
-        Mistral.Architecture,
-        Qwen2.Architecture,
-        GptNeoX.Architecture,
-    ];
+    private const string DeclaringProperty = "Architecture";
+
+    private static readonly ModelArchitecture[] Architectures = Discover();
 
     /// <summary>The supported config.json <c>model_type</c> values.</summary>
     public static IReadOnlyList<string> ModelTypes { get; } = Architectures.Select(a => a.ModelType).ToArray();
@@ -32,6 +31,18 @@ public static class ModelRegistry
         Array.Find(Architectures, a => a.ModelType == modelType)
         ?? throw new CheckpointException(
             $"The architecture (model_type) '{modelType}' is not supported. Supported: {string.Join(", ", ModelTypes)}.");
+
+    private static ModelArchitecture[] Discover()
+    {
+        var found = typeof(ModelRegistry).Assembly.GetTypes()
+            .Select(t => t.GetProperty(DeclaringProperty, BindingFlags.Public | BindingFlags.Static))
+            .Where(p => p?.PropertyType == typeof(ModelArchitecture))
+            .Select(p => (ModelArchitecture)p!.GetValue(null)!)
+            .OrderBy(a => a.ModelType, StringComparer.Ordinal)
+            .ToArray();
+        var twice = found.GroupBy(a => a.ModelType).FirstOrDefault(g => g.Count() > 1);
+        return twice is null ? found : throw new InvalidOperationException($"Two architectures answer to model_type '{twice.Key}'.");
+    }
 
     /// <summary>Serialises the borrowing of libtorch's process-wide default dtype by <see cref="Create"/>.</summary>
     private static readonly Lock DefaultDtype = new();

@@ -30,7 +30,7 @@ public sealed class CheckpointLoaderTests : IDisposable
         var error = Assert.Throws<CheckpointException>(() => Load());
 
         Assert.Contains("'bloom'", error.Message, StringComparison.Ordinal);
-        Assert.Contains("gpt2, llama, mistral, qwen2, gpt_neox", error.Message, StringComparison.Ordinal);
+        Assert.Contains("gpt2, gpt_neox, llama, mistral, qwen2", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
