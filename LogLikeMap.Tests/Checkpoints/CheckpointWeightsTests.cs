@@ -1,5 +1,7 @@
 using LogLikeMap.Core.Checkpoints;
+using LogLikeMap.Core.Scoring;
 using LogLikeMap.Tests.PaperData;
+using LogLikeMap.Tests.Scoring;
 using static LogLikeMap.Tests.Checkpoints.SafetensorsWriter;
 
 namespace LogLikeMap.Tests.Checkpoints;
@@ -42,28 +44,9 @@ public class CheckpointWeightsTests
     public void SplittingAFixtureIntoShardsReadsTheSameBytes()
     {
         using var temp = new TempFolder();
-        var folder = temp.FilePath("split");
+        var folder = SplitIntoTwoShards(temp, "llama-spm");
         using var single = CheckpointWeights.Open(ScoringFixtures.ModelFolder("llama-spm"));
         var names = single.TensorNames.Order(StringComparer.Ordinal).ToArray();
-        var shards = new[] { names[..5], names[5..] };
-        var weightMap = new List<string>();
-        for (var s = 0; s < shards.Length; s++)
-        {
-            var shardName = $"model-{s + 1:00000}-of-00002.safetensors";
-            var header = new List<string>();
-            using var data = new MemoryStream();
-            foreach (var name in shards[s])
-            {
-                var info = single.Info(name);
-                var bytes = new byte[info.ByteLength];
-                single.ReadBytes(name, bytes);
-                header.Add($"\"{name}\":{{\"dtype\":\"BF16\",\"shape\":[{string.Join(",", info.Shape)}],\"data_offsets\":[{data.Length},{data.Length + bytes.Length}]}}");
-                data.Write(bytes);
-                weightMap.Add($"\"{name}\":\"{shardName}\"");
-            }
-            Write(folder, shardName, Bytes("{" + string.Join(",", header) + "}", data.ToArray()));
-        }
-        temp.Write("split/model.safetensors.index.json", "{\"weight_map\":{" + string.Join(",", weightMap) + "}}");
 
         using var sharded = CheckpointWeights.Open(folder);
 
@@ -76,6 +59,54 @@ public class CheckpointWeightsTests
             sharded.ReadBytes(name, actual);
             Assert.Equal(expected, actual);
         }
+    }
+
+    [Fact]
+    public async Task AFixtureSplitIntoShardsScoresAsTheReference()
+    {
+        using var temp = new TempFolder();
+        var folder = SplitIntoTwoShards(temp, "llama-spm");
+        foreach (var file in Directory.GetFiles(ScoringFixtures.ModelFolder("llama-spm")).Where(f => !f.EndsWith(".safetensors", StringComparison.Ordinal)))
+            File.Copy(file, Path.Combine(folder, Path.GetFileName(file)));
+        var texts = ScoringTestData.TokenIds(ScoringTestData.Fixtures, "llama-spm");
+        using var scorer = LogLikelihoodScorer.Load(folder, new ScoringOptions());
+
+        var scores = await scorer.ScoreAsync(texts, progress: null, CancellationToken.None);
+
+        ScoringTestData.AssertRelativelyClose(
+            ScoringTestData.Expected(ScoringTestData.Fixtures, "llama-spm"), scores.Select(s => s.LogLikelihood).ToArray(), 1e-4);
+    }
+
+    /// <summary>
+    /// The fixture's bfloat16 weights rewritten as two shards and their index, the layout of large Hugging Face
+    /// checkpoints; returns the folder, which holds nothing else.
+    /// </summary>
+    private static string SplitIntoTwoShards(TempFolder temp, string fixture)
+    {
+        var folder = temp.FilePath("split");
+        using var single = CheckpointWeights.Open(ScoringFixtures.ModelFolder(fixture));
+        var names = single.TensorNames.Order(StringComparer.Ordinal).ToArray();
+        var shards = new[] { names[..5], names[5..] };
+        var weightMap = new List<string>();
+        for (var s = 0; s < shards.Length; s++)
+        {
+            var shardName = $"model-{s + 1:00000}-of-00002.safetensors";
+            var header = new List<string>();
+            using var data = new MemoryStream();
+            foreach (var name in shards[s])
+            {
+                var info = single.Info(name);
+                Assert.Equal(TensorDType.BF16, info.DType);
+                var bytes = new byte[info.ByteLength];
+                single.ReadBytes(name, bytes);
+                header.Add($"\"{name}\":{{\"dtype\":\"BF16\",\"shape\":[{string.Join(",", info.Shape)}],\"data_offsets\":[{data.Length},{data.Length + bytes.Length}]}}");
+                data.Write(bytes);
+                weightMap.Add($"\"{name}\":\"{shardName}\"");
+            }
+            Write(folder, shardName, Bytes("{" + string.Join(",", header) + "}", data.ToArray()));
+        }
+        temp.Write("split/model.safetensors.index.json", "{\"weight_map\":{" + string.Join(",", weightMap) + "}}");
+        return folder;
     }
 
     [Fact]
