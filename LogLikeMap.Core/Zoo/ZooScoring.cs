@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using LogLikeMap.Core.Checkpoints;
-using LogLikeMap.Core.Checkpoints.Tokenizers;
 using LogLikeMap.Core.Scoring;
 using LogLikeMap.Core.TextSets;
 
@@ -45,12 +44,9 @@ public static class ZooScoring
                     throw new DirectoryNotFoundException($"Zoo model '{name}' is not trained yet ({checkpoint}). Run: loglikemap zoo train");
 
                 var started = DateTime.UtcNow;
-                var tokenizer = HfTokenizer.Load(checkpoint);
-                var tokenized = texts.Texts
-                    .Select(t => new TokenizedText(t.Index, tokenizer.EncodeWithSpecialTokens(t.Text)))
-                    .ToList();
                 using (var scorer = LogLikelihoodScorer.Load(checkpoint, options))
                 {
+                    var tokenized = texts.Texts.Select(t => scorer.Tokenize(t.Index, t.Text)).ToList();
                     await scorer.ScoreToFileAsync(tokenized, Path.Combine(resultsFolder, name + ".jsonl"), null, cancellationToken);
                 }
                 var parameters = ParameterCount(checkpoint);

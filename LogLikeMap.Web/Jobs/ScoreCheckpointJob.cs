@@ -2,7 +2,6 @@ using System.ComponentModel;
 using Hangfire;
 using Hangfire.Server;
 using LogLikeMap.Core.Catalog;
-using LogLikeMap.Core.Checkpoints;
 using LogLikeMap.Core.Scoring;
 using LogLikeMap.Web.Options;
 using LogLikeMap.Web.Services;
@@ -67,12 +66,11 @@ public sealed class ScoreCheckpointJob(
 
     private async Task ScoreAsync(string checkpointPath, int textSetId, string resultsFile, MonitoredRun run, CancellationToken ct)
     {
-        var checkpoint = CheckpointFolder.Open(checkpointPath);
         var texts = await textSets.LoadTextsAsync(textSetId, ct);
-        var tokenized = texts.Texts.Select(t => new TokenizedText(t.Index, checkpoint.Tokenizer.EncodeWithSpecialTokens(t.Text))).ToArray();
         var settings = options.Value;
-        using var scorer = LogLikelihoodScorer.Load(checkpoint.Path,
+        using var scorer = LogLikelihoodScorer.Load(checkpointPath,
             new ScoringOptions(settings.ScoringPrecision, settings.ScoringDevice, settings.ScoringMaxBatchTokens));
+        var tokenized = texts.Texts.Select(t => scorer.Tokenize(t.Index, t.Text)).ToArray();
         await scorer.ScoreToFileAsync(tokenized, resultsFile, new ScoringReport(run), ct);
     }
 
