@@ -59,23 +59,10 @@ public sealed class SafeZipExtractor(UploadOptions limits)
             var destination = Path.GetFullPath(Path.Combine(targetFolder, relative));
             if (!destination.StartsWith(Path.GetFullPath(targetFolder) + Path.DirectorySeparatorChar, StringComparison.Ordinal))
                 throw new UploadRejectedException($"Zip entry '{entry.FullName}' would be written outside the checkpoint folder; remove it and zip again.");
-            FileStream target;
-            try
-            {
-                Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
-                target = new FileStream(destination, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
-            }
-            catch (IOException e)
-            {
-                // Names are unique (CheckEntries), so only a file and a folder of one name ("a" and "a/b") collide here.
-                throw new UploadRejectedException(
-                    $"Zip entry '{entry.FullName}' collides with another entry of the same name (a file and a folder). Rename one and zip again.", e);
-            }
-            await using (target)
-            {
-                await using var source = await OpenEntryAsync(entry, ct);
-                written += await CopyBoundedAsync(source, target, entry, written, ct);
-            }
+            Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
+            await using var target = new FileStream(destination, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
+            await using var source = await OpenEntryAsync(entry, ct);
+            written += await CopyBoundedAsync(source, target, entry, written, ct);
         }
     }
 
@@ -133,6 +120,15 @@ public sealed class SafeZipExtractor(UploadOptions limits)
         }
         if (files.Count == 0)
             throw new UploadRejectedException("The zip holds no files. Zip the checkpoint folder (config.json, weights, tokenizer files).");
+        // A file and a folder of one name ("a" and "a/b") cannot both be written.
+        foreach (var (entry, name) in files)
+        {
+            for (var slash = name.IndexOf('/', 1); slash > 0; slash = name.IndexOf('/', slash + 1))
+            {
+                if (seen.ContainsKey(name[..slash]))
+                    throw new UploadRejectedException($"Zip entry '{entry.FullName}' collides with another entry of the same name (a file and a folder). Rename one and zip again.");
+            }
+        }
         return files;
     }
 
