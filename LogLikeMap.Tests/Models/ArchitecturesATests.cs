@@ -1,6 +1,9 @@
+using System.CommandLine;
 using System.Text.Json.Nodes;
+using LogLikeMap.Cli.Commands;
 using LogLikeMap.Core.Checkpoints;
 using LogLikeMap.Core.Models;
+using LogLikeMap.Core.PaperData;
 using LogLikeMap.Core.Scoring;
 using LogLikeMap.Tests.Scoring;
 
@@ -11,9 +14,17 @@ namespace LogLikeMap.Tests.Models;
 /// tools/make-architecture-fixtures-a.py with reference log-likelihoods from its own plain-PyTorch forward passes of the
 /// HF definitions (which first reproduce the earlier Llama and Mistral references); the texts are 512 or 1,024 tokens.
 /// </summary>
-public class ArchitecturesATests
+public sealed class ArchitecturesATests : IDisposable
 {
     private static readonly string Fixtures = Path.Combine(AppContext.BaseDirectory, "TestData", "architectures");
+
+    private static readonly string[] NewTypes = ["qwen3", "qwen3_moe", "qwen2_moe", "mixtral", "olmo2", "stablelm"];
+
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "loglikemap-arch-a-" + Guid.NewGuid().ToString("N"));
+
+    public ArchitecturesATests() => Directory.CreateDirectory(_folder);
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
 
     [Theory]
     [InlineData("qwen3-bf16", 8192)]             // per-head q/k RMSNorm, head_dim 16 (not hidden/heads = 8), tied head, BF16
@@ -56,15 +67,43 @@ public class ArchitecturesATests
     }
 
     [Fact]
-    public void The_registry_lists_the_new_types_when_it_refuses_an_unknown_one()
+    public async Task The_score_command_scores_a_sharded_mixtral_folder_through_its_tokenizer()
     {
-        var error = Assert.Throws<CheckpointException>(() => ModelRegistry.Find("not-a-model"));
+        var output = Path.Combine(_folder, "results.jsonl");
 
-        foreach (var type in new[] { "qwen3", "qwen3_moe", "qwen2_moe", "mixtral", "olmo2", "stablelm" })
+        var exit = await Score(new StringWriter(), Path.Combine(Fixtures, "mixtral-window-sharded"), output);
+
+        Assert.Equal(0, exit);
+        var scores = ResultsFile.Read(output, CancellationToken.None);
+        var reference = ScoringTestData.TokenIds(Fixtures, "mixtral-window-sharded");
+        Assert.Equal(reference.Select(t => t.Index), scores.Select(s => s.Index));
+        Assert.Equal(reference.Select(t => t.Ids.Count), scores.Select(s => s.TokenCount));
+        ScoringTestData.AssertRelativelyClose(
+            ScoringTestData.Expected(Fixtures, "mixtral-window-sharded"), scores.Select(s => s.LogLikelihood).ToArray(), 1e-4);
+    }
+
+    [Fact]
+    public async Task The_score_command_refuses_an_unknown_model_type_listing_the_new_ones()
+    {
+        var model = Path.Combine(_folder, "model");
+        Directory.CreateDirectory(model);
+        foreach (var file in Directory.GetFiles(Path.Combine(Fixtures, "qwen3-bf16")))
+            File.Copy(file, Path.Combine(model, Path.GetFileName(file)));
+        var config = JsonNode.Parse(File.ReadAllText(Path.Combine(model, "config.json")))!.AsObject();
+        config["model_type"] = "qwen9";
+        File.WriteAllText(Path.Combine(model, "config.json"), config.ToJsonString());
+        var error = new StringWriter();
+
+        var exit = await Score(error, model, Path.Combine(_folder, "results.jsonl"));
+
+        Assert.Equal(2, exit);
+        Assert.Contains("'qwen9' is not supported", error.ToString(), StringComparison.Ordinal);
+        foreach (var type in NewTypes)
         {
             Assert.Contains(type, ModelRegistry.ModelTypes);
-            Assert.Contains(type, error.Message);
+            Assert.Contains(type, error.ToString(), StringComparison.Ordinal);
         }
+        Assert.False(File.Exists(Path.Combine(_folder, "results.jsonl")));
     }
 
     [Theory]
@@ -92,4 +131,9 @@ public class ArchitecturesATests
         Assert.Contains(modelType, error.Message);
         Assert.Contains(named, error.Message);
     }
+
+    private static Task<int> Score(TextWriter error, string model, string output) =>
+        ScoreCommand.Create()
+            .Parse(["--model", model, "--texts", Path.Combine(ScoringTestData.ExtraFixtures, "texts.jsonl"), "--out", output])
+            .InvokeAsync(new InvocationConfiguration { Error = error });
 }
