@@ -1,4 +1,8 @@
 using System.CommandLine;
+using System.IO.Compression;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using LogLikeMap.Cli.Commands;
 using LogLikeMap.Core.Checkpoints;
@@ -6,6 +10,8 @@ using LogLikeMap.Core.Models;
 using LogLikeMap.Core.PaperData;
 using LogLikeMap.Core.Scoring;
 using LogLikeMap.Tests.Scoring;
+using LogLikeMap.Tests.Web.Api;
+using LogLikeMap.Web.Services;
 
 namespace LogLikeMap.Tests.Models;
 
@@ -136,4 +142,60 @@ public sealed class ArchitecturesATests : IDisposable
         ScoreCommand.Create()
             .Parse(["--model", model, "--texts", Path.Combine(ScoringTestData.ExtraFixtures, "texts.jsonl"), "--out", output])
             .InvokeAsync(new InvocationConfiguration { Error = error });
+}
+
+/// <summary>A mixture-of-experts checkpoint uploaded to the web app as a zip is scored on the map's texts and placed.</summary>
+[Collection(WebAppCollection.Name)]
+public sealed class ArchitecturesAUploadTests(WebAppFactory factory) : IClassFixture<WebAppFactory>
+{
+    [Fact]
+    public async Task A_qwen2_moe_checkpoint_zip_is_scored_and_placed_on_the_map()
+    {
+        const string name = "my-org/qwen2-moe-tiny";
+        using var client = factory.CreateAdminClient();
+        using var form = new MultipartFormDataContent();
+        var zip = new ByteArrayContent(ZipFolder(Path.Combine(AppContext.BaseDirectory, "TestData", "architectures", "qwen2-moe-bf16")));
+        zip.Headers.ContentType = new MediaTypeHeaderValue("application/zip");
+        form.Add(zip, "file", "qwen2-moe-tiny.zip");
+        form.Add(new StringContent(name), "name");
+        form.Add(new StringContent("qwen-moe"), "family");
+
+        using var response = await client.PostAsync("/api/uploads/checkpoint", form);
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var upload = (await response.Content.ReadFromJsonAsync<UploadResult>())!;
+        // The 300 texts of the test map through a 3-layer mixture of experts: seconds, but on a shared 2-core box the
+        // one-worker queue can take longer to start; two minutes.
+        var state = await FinishedStateAsync(client, upload.JobId!, TimeSpan.FromMinutes(2));
+        Assert.Equal(JobStates.Succeeded, state);
+        var placed = (await client.GetFromJsonAsync<List<ModelPoint>>("/api/models"))!.Single(m => m.Name == name);
+        Assert.True(placed.Provisional);
+        Assert.Equal("qwen-moe", placed.Family);
+        Assert.True(double.IsFinite(placed.X) && double.IsFinite(placed.Y));
+        Assert.True(placed.MeanLogLikelihood < 0);
+    }
+
+    private static async Task<string> FinishedStateAsync(HttpClient client, string jobId, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            var status = await client.GetFromJsonAsync<JobStatus>($"/api/jobs/{jobId}");
+            if (status is not null && JobStates.IsFinished(status.State))
+                return status.State;
+            await Task.Delay(200);
+        }
+        throw new TimeoutException($"Job {jobId} did not finish within {timeout}.");
+    }
+
+    private static byte[] ZipFolder(string folder)
+    {
+        using var memory = new MemoryStream();
+        using (var archive = new ZipArchive(memory, ZipArchiveMode.Create))
+        {
+            foreach (var file in Directory.GetFiles(folder))
+                archive.CreateEntryFromFile(file, Path.GetFileName(file));
+        }
+        return memory.ToArray();
+    }
 }
