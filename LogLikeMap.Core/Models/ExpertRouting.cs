@@ -25,23 +25,30 @@ internal static class ExpertRouting
     }
 
     /// <summary>
-    /// sum over the chosen experts e of weight(token, e) x expert_e(token), for tokens (N, C): each expert runs once
-    /// on the tokens routed to it (experts no token chose are skipped), and its weighted outputs are added at their rows.
+    /// sum over the chosen experts e of weight(token, e) x expert_e(token), for tokens (N, C). The (token, expert)
+    /// pairs are sorted by expert (stably, so tokens stay in order within an expert), each expert runs once on its
+    /// contiguous run of tokens (experts no token chose are skipped), and one index_add puts the weighted outputs back
+    /// at their rows, adding them in expert order as HF's loop over experts does.
     /// </summary>
     public static Tensor Combine(Tensor tokens, Tensor weights, Tensor experts, int expertCount, Func<int, Tensor, Tensor> expert)
     {
-        var output = zeros_like(tokens);                                                               // (N, C)
-        var tokensPerExpert = experts.flatten().bincount(null, expertCount).cpu().data<long>().ToArray();
+        var topK = experts.shape[1];
+        var (sortedExperts, pairs) = experts.flatten().sort(0, descending: false, stable: true);     // (N*k) each
+        var tokenOfPair = pairs.div(topK, RoundingMode.floor);                                        // (N*k)
+        var sortedWeights = weights.flatten().index_select(0, pairs);                                 // (N*k)
+        var pairsPerExpert = sortedExperts.bincount(null, expertCount).cpu().data<long>().ToArray();
+        var outputs = new List<Tensor>();
+        long start = 0;
         for (var e = 0; e < expertCount; e++)
         {
-            if (tokensPerExpert[e] == 0)
+            var count = pairsPerExpert[e];
+            if (count == 0)
                 continue;
-            var routed = experts.eq(e).nonzero();                                                      // (M, 2): token, slot
-            var token = routed.select(1, 0);                                                           // (M)
-            var weight = weights[token, routed.select(1, 1)].unsqueeze(-1);                  // (M, 1)
-            var result = expert(e, tokens.index_select(0, token)) * weight;                            // (M, C)
-            output.index_add_(0, token, result, 1);
+            var routed = tokenOfPair.narrow(0, start, count);                                         // (M)
+            var result = expert(e, tokens.index_select(0, routed));                                    // (M, C)
+            outputs.Add(result * sortedWeights.narrow(0, start, count).unsqueeze(-1));
+            start += count;
         }
-        return output;
+        return zeros_like(tokens).index_add_(0, tokenOfPair, cat(outputs, 0), 1);                     // (N, C)
     }
 }
