@@ -15,7 +15,7 @@ public static class Qwen3
     public static ModelArchitecture Architecture { get; } = new("qwen3", "model.", json =>
     {
         var config = ReadConfig(json);
-        return new RotaryDecoderModel(nameof(Qwen3), config, 
+        return new RotaryDecoderModel(nameof(Qwen3), config,
             i => new PreNormDecoderLayer(config, i, new Qwen3Attention(config), new LlamaMlp(config)));
     });
 
