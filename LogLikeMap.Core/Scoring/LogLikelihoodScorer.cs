@@ -61,13 +61,14 @@ public sealed class LogLikelihoodScorer : IDisposable
 
     /// <summary>
     /// The checkpoint's tokenization of a text as the paper calls it: the tokenizer's default special tokens
-    /// (BOS where the tokenizer adds one), no EOS, truncated to <see cref="MaxPositions"/>.
+    /// (BOS where the tokenizer adds one, EOS where its template appends one), truncated to <see cref="MaxPositions"/>
+    /// as <c>tokenizer.encode(text, truncation=True, max_length)</c> does: the template's tokens survive the cut.
     /// </summary>
     public TokenizedText Tokenize(long index, string text)
     {
-        var ids = (_checkpoint ?? throw new InvalidOperationException("This scorer was built without a checkpoint folder, so without a tokenizer."))
-            .Tokenizer.EncodeWithSpecialTokens(text);
-        return new TokenizedText(index, ids.Count <= MaxPositions ? ids : ids.Take(MaxPositions).ToArray());
+        var tokenizer = (_checkpoint ?? throw new InvalidOperationException("This scorer was built without a checkpoint folder, so without a tokenizer."))
+            .Tokenizer;
+        return new TokenizedText(index, tokenizer.EncodeWithSpecialTokens(text, MaxPositions));
     }
 
     /// <summary>
@@ -190,7 +191,13 @@ public sealed class LogLikelihoodScorer : IDisposable
                 }
             }
         }
-        return texts.Select(t => t.Ids.Count <= MaxPositions ? t : t with { Ids = t.Ids.Take(MaxPositions).ToArray() }).ToArray();
+        return texts.Select(t => t.Ids.Count <= MaxPositions ? t : t with { Ids = Truncate(t.Ids) }).ToArray();
+    }
+
+    /// <summary>Ids longer than the model's positions, cut as <see cref="Tokenize"/> would have: the checkpoint's template tokens kept.</summary>
+    private IReadOnlyList<int> Truncate(IReadOnlyList<int> ids)
+    {
+        return _checkpoint is null ? ids.Take(MaxPositions).ToArray() : _checkpoint.Tokenizer.Truncate(ids, MaxPositions);
     }
 
     private static IReadOnlyList<TextScore> Sorted(List<TextScore> scores)
