@@ -105,6 +105,47 @@ public class RealTokenizerTests(RealTokenizerFolders folders) : IClassFixture<Re
         Assert.Equal(vocabularySize, tokenizer.VocabularySize);
     }
 
+    [Fact]
+    public void PhiThreesAddedTokensOnMistralsVocabularyGiveTheRustLibrarysIds()
+    {
+        // Phi-3 ships the Llama/Mistral-style SentencePiece BPE with chat tokens added after the vocabulary, most with
+        // rstrip (the whitespace after them is swallowed), and add_bos_token false. Built here on Mistral's real files,
+        // with added tokens of every flag (ids contiguous after the vocabulary, as save_pretrained writes them), and
+        // compared with Hugging Face's Rust library (Tokenizers.DotNet) on every text.
+        var source = folders.Folder("mistral");
+        using var temp = new TempFolder();
+        var tokenizerJson = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(source, "tokenizer.json")))!.AsObject();
+        var added = tokenizerJson["added_tokens"]!.AsArray();
+        (int Id, string Content, bool Special, bool Normalized, bool LeftStrip, bool RightStrip, bool SingleWord)[] phi =
+        [
+            (32000, "<|endoftext|>", true, false, false, false, false),
+            (32001, "<|assistant|>", true, false, false, true, false),
+            (32002, "<|end|>", true, false, false, true, false),
+            (32003, "<|user|>", true, false, false, true, false),
+            (32004, "<mask>", true, false, true, false, false),
+            (32005, "▁cat", false, true, false, false, false),
+            (32006, "dog", false, false, false, false, true),
+        ];
+        foreach (var token in phi)
+        {
+            added.Add(new System.Text.Json.Nodes.JsonObject
+            {
+                ["id"] = token.Id, ["content"] = token.Content, ["single_word"] = token.SingleWord, ["lstrip"] = token.LeftStrip,
+                ["rstrip"] = token.RightStrip, ["normalized"] = token.Normalized, ["special"] = token.Special,
+            });
+        }
+        tokenizerJson["post_processor"] = null; // add_bos_token false
+        File.WriteAllText(temp.FilePath("tokenizer.json"), tokenizerJson.ToJsonString());
+        File.WriteAllText(temp.FilePath("tokenizer_config.json"),
+            """{"tokenizer_class": "LlamaTokenizer", "add_bos_token": false, "add_eos_token": false, "bos_token": "<s>", "eos_token": "<|endoftext|>", "unk_token": "<unk>"}""");
+        var ours = HfTokenizer.Load(temp.Path);
+        var oracle = new global::Tokenizers.DotNet.Tokenizer(vocabPath: temp.FilePath("tokenizer.json"));
+        string[] chat = ["<|user|>\n  What is 2+2?<|end|>\n<|assistant|>   Four.<|end|><|endoftext|>", "a <mask> b  <mask>c", "the cat sat, a cat▁cat; dog dogs hotdog dog_ dog."];
+
+        foreach (var (index, text) in Texts().Concat(chat.Select((text, i) => (1000 + i, text))))
+            AssertSameIds("phi3-style", index, text, oracle.Encode(text).Select(id => (int)id).ToArray(), ours.EncodeWithSpecialTokens(text));
+    }
+
     private static void AssertSameIds(string family, int index, string text, int[] expected, IReadOnlyList<int> actualList)
     {
         var actual = actualList.ToArray();
