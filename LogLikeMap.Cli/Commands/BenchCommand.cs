@@ -15,6 +15,7 @@ public static class BenchCommand
         {
             BenchMapCommand.Create(),
             BenchScoringCommand.Create(),
+            BenchLoadCommand.Create(),
             BenchNeighboursCommand.Create(),
             BenchWebStoreCommand.Create(),
         })

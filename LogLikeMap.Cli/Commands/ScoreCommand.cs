@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Diagnostics;
 using System.Globalization;
 using LogLikeMap.Core.Checkpoints;
 using LogLikeMap.Core.Scoring;
@@ -50,11 +51,14 @@ public static class ScoreCommand
         {
             var textSet = await TextSetFile.ReadAsync(textsPath, cancellationToken);
             // Load (and so validate) the checkpoint before the results file is created: a bad checkpoint leaves no file.
+            var loading = Stopwatch.StartNew();
             using var scorer = LogLikelihoodScorer.Load(modelFolder, options);
+            error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"Loaded the checkpoint in {loading.Elapsed.TotalSeconds:F1} s; peak resident memory so far {ProcessMemory.Describe(ProcessMemory.PeakResidentBytes())}."));
             var tokenized = textSet.Texts.Select(t => scorer.Tokenize(t.Index, t.Text)).ToArray();
             var progress = new SynchronousProgress<ScoringProgress>(p => Report(p, error));
             var scores = await scorer.ScoreToFileAsync(tokenized, outputPath, progress, cancellationToken);
-            error.WriteLine($"Wrote {scores.Count} scores to '{outputPath}'.");
+            error.WriteLine($"Wrote {scores.Count} scores to '{outputPath}'. Peak resident memory {ProcessMemory.Describe(ProcessMemory.PeakResidentBytes())}.");
             return 0;
         }
         catch (OperationCanceledException)
@@ -62,7 +66,8 @@ public static class ScoreCommand
             error.WriteLine($"Cancelled; every finished batch is in '{outputPath}'. Rerun the same command to resume.");
             return 130;
         }
-        catch (Exception ex) when (ex is CheckpointException or InvalidDataException or FileNotFoundException or InvalidOperationException or IOException)
+        catch (Exception ex) when (ex is CheckpointException or InvalidDataException or FileNotFoundException or InvalidOperationException or IOException
+            or InsufficientMemoryException)
         {
             error.WriteLine($"Cannot score: {ex.Message}");
             return 2;

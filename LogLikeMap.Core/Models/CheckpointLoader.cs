@@ -5,8 +5,12 @@ using static TorchSharp.torch;
 namespace LogLikeMap.Core.Models;
 
 /// <summary>
-/// Builds the model a checkpoint folder describes and streams its weights in, one tensor at a time, so that loading
-/// needs the model's memory plus its largest tensor, not twice the checkpoint.
+/// Builds the model a checkpoint folder describes and reads its weights in, one tensor at a time, so that loading
+/// needs the model's memory and little more, never two copies of the checkpoint: a tensor stored in the model's dtype
+/// is read from the file straight into its parameter's storage (CPU), any other one passes through a bounded staging
+/// buffer of a few rows at a time (dtype conversion, a transposed layout, or a CUDA parameter). Reads are positional
+/// file reads (pread) rather than a memory map: mapped pages would count in the process's resident memory on top of
+/// the parameters until unmapped, where a read fills the parameter and leaves the file in the kernel's page cache only.
 /// </summary>
 public static class CheckpointLoader
 {
@@ -39,9 +43,13 @@ public static class CheckpointLoader
     /// <summary>The most bytes read into one span: a span addresses at most 2 GB, which the largest embeddings exceed.</summary>
     internal const long MaxBytesPerRead = 1L << 30;
 
+    /// <summary>The most bytes of a staging buffer, for tensors that cannot be read in place (16 MiB: a few rows of the largest matrices).</summary>
+    internal const long MaxStagingBytes = 16L << 20;
+
     /// <summary>Copies each parameter's tensor from <paramref name="weights"/>, converting F16/BF16/F32/F64 to the parameter's dtype.</summary>
     internal static void LoadWeights(
-        CausalLanguageModel model, CheckpointWeights weights, ModelArchitecture architecture, string source, long maxBytesPerRead = MaxBytesPerRead)
+        CausalLanguageModel model, CheckpointWeights weights, ModelArchitecture architecture, string source,
+        long maxBytesPerRead = MaxBytesPerRead, long maxStagingBytes = MaxStagingBytes)
     {
         var stored = weights.TensorNames.ToHashSet(StringComparer.Ordinal);
         var plan = new List<(Tensor Parameter, TensorInfo Stored, bool Transposed)>();
@@ -76,18 +84,24 @@ public static class CheckpointLoader
         foreach (var (parameter, info, transposed) in plan)
         {
             using var scope = NewDisposeScope();
-            var staging = empty(info.Shape, dtype: FloatingType(info, source));
-            ReadInSlices(weights, info, staging, maxBytesPerRead);
-            parameter.copy_(transposed ? staging.t() : staging);
+            var storedType = FloatingType(info, source);
+            if (!transposed && parameter.dtype == storedType && parameter.device_type == DeviceType.CPU && parameter.is_contiguous())
+            {
+                ReadInPlace(weights, info, parameter, maxBytesPerRead);
+                continue;
+            }
+            // The parameter seen in the stored layout: GPT-2's Conv1D keeps (in, out), the module (out, in).
+            var destination = transposed ? parameter.t() : parameter;
+            ReadThroughStaging(weights, info, storedType, destination, maxStagingBytes);
         }
     }
 
-    /// <summary>Reads a tensor's bytes into <paramref name="staging"/> in slices of whole rows of at most <paramref name="maxBytes"/>.</summary>
-    private static void ReadInSlices(CheckpointWeights weights, TensorInfo info, Tensor staging, long maxBytes)
+    /// <summary>Reads a tensor's bytes into the parameter's own storage, in slices of whole rows of at most <paramref name="maxBytes"/>.</summary>
+    private static void ReadInPlace(CheckpointWeights weights, TensorInfo info, Tensor parameter, long maxBytes)
     {
         if (info.ByteLength <= maxBytes || info.Shape.Length == 0)
         {
-            weights.ReadBytes(info.Name, staging.bytes);
+            weights.ReadBytes(info.Name, parameter.bytes);
             return;
         }
         var rows = info.Shape[0];
@@ -95,8 +109,37 @@ public static class CheckpointLoader
         var rowsPerRead = Math.Max(1, maxBytes / rowBytes);
         for (long row = 0; row < rows; row += rowsPerRead)
         {
-            using var slice = staging.narrow(0, row, Math.Min(rowsPerRead, rows - row));              // contiguous rows
+            using var slice = parameter.narrow(0, row, Math.Min(rowsPerRead, rows - row));             // contiguous rows
             weights.ReadBytes(info.Name, row * rowBytes, slice.bytes);
+        }
+    }
+
+    /// <summary>
+    /// Reads a tensor a few rows at a time into a CPU buffer of its stored dtype and copies each slice into the
+    /// destination, which converts the dtype and moves it to the destination's device.
+    /// </summary>
+    private static void ReadThroughStaging(CheckpointWeights weights, TensorInfo info, ScalarType storedType, Tensor destination, long maxBytes)
+    {
+        if (info.Shape.Length == 0)
+        {
+            using var scalar = empty([], dtype: storedType);
+            weights.ReadBytes(info.Name, scalar.bytes);
+            destination.copy_(scalar);
+            return;
+        }
+        var rows = info.Shape[0];
+        if (rows == 0)
+            return;
+        var rowBytes = info.ByteLength / rows;
+        var rowsPerRead = Math.Clamp(maxBytes / Math.Max(1, rowBytes), 1, rows);
+        using var buffer = empty([rowsPerRead, .. info.Shape[1..]], dtype: storedType);
+        for (long row = 0; row < rows; row += rowsPerRead)
+        {
+            var count = Math.Min(rowsPerRead, rows - row);
+            using var staging = buffer.narrow(0, 0, count);                                              // contiguous rows
+            weights.ReadBytes(info.Name, row * rowBytes, staging.bytes);
+            using var target = destination.narrow(0, row, count);
+            target.copy_(staging);
         }
     }
 

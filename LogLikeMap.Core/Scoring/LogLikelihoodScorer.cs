@@ -33,6 +33,12 @@ public sealed class LogLikelihoodScorer : IDisposable
         _checkpoint = checkpoint;
     }
 
+    /// <summary>
+    /// Replaces the forward pass of a batch (token ids of its texts in, their log-likelihoods out) where tests need to
+    /// inject a failure; <see cref="ForwardBatch"/> otherwise.
+    /// </summary>
+    internal Func<IReadOnlyList<int>[], double[]>? BatchForward { get; init; }
+
     /// <summary>The most tokens of a text that are scored; longer token sequences are cut to this length.</summary>
     public int MaxPositions => _model.MaxPositions;
 
@@ -61,13 +67,14 @@ public sealed class LogLikelihoodScorer : IDisposable
 
     /// <summary>
     /// The checkpoint's tokenization of a text as the paper calls it: the tokenizer's default special tokens
-    /// (BOS where the tokenizer adds one), no EOS, truncated to <see cref="MaxPositions"/>.
+    /// (BOS where the tokenizer adds one, EOS where its template appends one), truncated to <see cref="MaxPositions"/>
+    /// as <c>tokenizer.encode(text, truncation=True, max_length)</c> does: the template's tokens survive the cut.
     /// </summary>
     public TokenizedText Tokenize(long index, string text)
     {
-        var ids = (_checkpoint ?? throw new InvalidOperationException("This scorer was built without a checkpoint folder, so without a tokenizer."))
-            .Tokenizer.EncodeWithSpecialTokens(text);
-        return new TokenizedText(index, ids.Count <= MaxPositions ? ids : ids.Take(MaxPositions).ToArray());
+        var tokenizer = (_checkpoint ?? throw new InvalidOperationException("This scorer was built without a checkpoint folder, so without a tokenizer."))
+            .Tokenizer;
+        return new TokenizedText(index, tokenizer.EncodeWithSpecialTokens(text, MaxPositions));
     }
 
     /// <summary>
@@ -147,26 +154,38 @@ public sealed class LogLikelihoodScorer : IDisposable
         var clock = Stopwatch.StartNew();
         long tokensDone = 0;
         var textsDone = alreadyDone;
-        foreach (var batch in BatchPlan.ByLength(texts.Select(t => t.Ids.Count).ToArray(), _options.MaxBatchTokens))
+        var speed = 0.0;
+        var lengths = texts.Select(t => t.Ids.Count).ToArray();
+        // Batches that run out of memory (a GPU's, mostly) are halved and retried instead of failing the run.
+        var backoff = new OutOfMemoryBackoff(lengths, message => progress?.Report(new ScoringProgress(textsDone, total, speed, null, message)));
+        var forward = BatchForward ?? ForwardBatch;
+        foreach (var batch in BatchPlan.ByLength(lengths, _options.MaxBatchTokens))
         {
-            var members = batch.Select(i => texts[i]).ToArray();
-            double[] sums;
-            using (inference_mode())
-            using (NewDisposeScope())
+            backoff.Run(batch, part => forward(part.Select(i => texts[i].Ids).ToArray()), (part, sums) =>
             {
-                sums = BatchLogLikelihood.Compute(_model, _head, members.Select(t => t.Ids).ToArray(), _device);
-            }
-            onBatchScored(members.Select((t, i) => new TextScore(t.Index, t.Ids.Count, sums[i])).ToArray());
+                var members = part.Select(i => texts[i]).ToArray();
+                onBatchScored(members.Select((t, i) => new TextScore(t.Index, t.Ids.Count, sums[i])).ToArray());
 
-            var batchTokens = members.Sum(t => (long)t.Ids.Count);
-            tokensDone += batchTokens;
-            tokensLeft -= batchTokens;
-            textsDone += members.Length;
-            var speed = tokensDone / Math.Max(clock.Elapsed.TotalSeconds, 1e-9);
-            progress?.Report(new ScoringProgress(textsDone, total, speed, TimeSpan.FromSeconds(tokensLeft / speed)));
-            // Checked only between batches: a cancel never throws away a computed batch.
-            if (textsDone < total)
-                cancellationToken.ThrowIfCancellationRequested();
+                var batchTokens = members.Sum(t => (long)t.Ids.Count);
+                tokensDone += batchTokens;
+                tokensLeft -= batchTokens;
+                textsDone += members.Length;
+                speed = tokensDone / Math.Max(clock.Elapsed.TotalSeconds, 1e-9);
+                progress?.Report(new ScoringProgress(textsDone, total, speed, TimeSpan.FromSeconds(tokensLeft / speed)));
+                // Checked only between batches: a cancel never throws away a computed batch.
+                if (textsDone < total)
+                    cancellationToken.ThrowIfCancellationRequested();
+            });
+        }
+    }
+
+    /// <summary>The forward pass of one batch under inference mode, its tensors freed when it returns.</summary>
+    internal double[] ForwardBatch(IReadOnlyList<int>[] ids)
+    {
+        using (inference_mode())
+        using (NewDisposeScope())
+        {
+            return BatchLogLikelihood.Compute(_model, _head, ids, _device);
         }
     }
 
@@ -190,7 +209,13 @@ public sealed class LogLikelihoodScorer : IDisposable
                 }
             }
         }
-        return texts.Select(t => t.Ids.Count <= MaxPositions ? t : t with { Ids = t.Ids.Take(MaxPositions).ToArray() }).ToArray();
+        return texts.Select(t => t.Ids.Count <= MaxPositions ? t : t with { Ids = Truncate(t.Ids) }).ToArray();
+    }
+
+    /// <summary>Ids longer than the model's positions, cut as <see cref="Tokenize"/> would have: the checkpoint's template tokens kept.</summary>
+    private IReadOnlyList<int> Truncate(IReadOnlyList<int> ids)
+    {
+        return _checkpoint is null ? ids.Take(MaxPositions).ToArray() : _checkpoint.Tokenizer.Truncate(ids, MaxPositions);
     }
 
     private static IReadOnlyList<TextScore> Sorted(List<TextScore> scores)

@@ -3,6 +3,7 @@ using LogLikeMap.Core.Checkpoints;
 using LogLikeMap.Core.Models;
 using LogLikeMap.Core.Scoring;
 using LogLikeMap.Tests.Scoring;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace LogLikeMap.Tests.Models;
@@ -73,13 +74,14 @@ public sealed class CheckpointLoaderTests : IDisposable
     [Fact]
     public async Task Weights_read_in_slices_of_a_few_rows_score_as_the_reference()
     {
-        // Tensors over 1 GB are read a block of rows at a time (a span holds at most 2 GB); 100-byte slices put every
-        // tensor of the tiny fixture through that path, including the transposed Conv1D weights.
+        // Tensors over 1 GB are read a block of rows at a time (a span holds at most 2 GB), and tensors that cannot be
+        // read in place (the transposed Conv1D weights) pass through a staging buffer of a few rows: 100-byte slices put
+        // every tensor of the tiny fixture through these paths.
         var folder = CheckpointFolder.Open(_folder);
         var architecture = ModelRegistry.Find(folder.ModelType);
         var model = ModelRegistry.Create(folder.Config);
         using (var weights = CheckpointWeights.Open(_folder))
-            CheckpointLoader.LoadWeights(model, weights, architecture, _folder, maxBytesPerRead: 100);
+            CheckpointLoader.LoadWeights(model, weights, architecture, _folder, maxBytesPerRead: 100, maxStagingBytes: 100);
         model.eval();
         using var scorer = new LogLikelihoodScorer(model, CPU, new ScoringOptions());
         var texts = ScoringTestData.TokenIds(ScoringTestData.Fixtures, "gpt2-tiny").Take(6).ToArray();
@@ -101,6 +103,22 @@ public sealed class CheckpointLoaderTests : IDisposable
         using var model = CheckpointLoader.Load(CheckpointFolder.Open(_folder), dtype, CPU);
 
         Assert.All(model.named_parameters(), p => Assert.Equal(dtype, p.parameter.dtype));
+    }
+
+    [Fact]
+    public void Converting_through_a_small_staging_buffer_equals_converting_the_whole_float32_model()
+    {
+        // The float32 fixture loaded into a bfloat16 model a few rows at a time must hold exactly the values that
+        // rounding the float32 model's parameters to bfloat16 gives (the same round-to-nearest-even conversion).
+        var folder = CheckpointFolder.Open(_folder);
+        using var reference = Load();
+        reference.to(ScalarType.BFloat16);
+        using var model = ModelRegistry.Create(folder.Config, ScalarType.BFloat16);
+        using (var weights = CheckpointWeights.Open(_folder))
+            CheckpointLoader.LoadWeights(model, weights, ModelRegistry.Find(folder.ModelType), _folder, maxStagingBytes: 64);
+
+        var expected = reference.named_parameters().ToDictionary(p => p.name, p => p.parameter);
+        Assert.All(model.named_parameters(), p => Assert.True(p.parameter.equal(expected[p.name]).all().item<bool>(), $"{p.name} differs"));
     }
 
     private CausalLanguageModel Load() => CheckpointLoader.Load(CheckpointFolder.Open(_folder), ScalarType.Float32, CPU);

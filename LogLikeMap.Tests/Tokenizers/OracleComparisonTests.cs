@@ -43,6 +43,24 @@ public sealed class OracleTokenizerFolders : IDisposable
             Sequence("pretokenizers", new JsonObject { ["type"] = "Digits", ["individual_digits"] = true }, ByteLevel(false, true)),
             null, endOfText.DeepClone().AsObject()));
 
+        // BLOOM's pre-tokenizer: an Oniguruma class with a class nested in it, then bytes without GPT-2's regex.
+        Folders["bloom-style"] = WriteFolder(root, "bloom", Tokenizer(
+            Gpt2Model(), null,
+            Sequence("pretokenizers", RegexSplit(" ?[^(\\s|[.,!?…。，、।۔،])]+"), ByteLevel(false, false)),
+            ByteLevel(false, false), endOfText.DeepClone().AsObject()));
+
+        // StarCoder's (gpt_bigcode): each digit alone, then GPT-2's byte-level regex.
+        Folders["starcoder-style"] = WriteFolder(root, "starcoder", Tokenizer(
+            Gpt2Model(), null,
+            Sequence("pretokenizers", new JsonObject { ["type"] = "Digits", ["individual_digits"] = true }, ByteLevel(false, true)),
+            ByteLevel(false, false), endOfText.DeepClone().AsObject()));
+
+        // Punctuation, Isolated (the default; Falcon's real file, with Contiguous, is in RealTokenizerTests).
+        Folders["punctuation isolated"] = WriteFolder(root, "punctuation", Tokenizer(
+            Gpt2Model(), null,
+            Sequence("pretokenizers", new JsonObject { ["type"] = "Punctuation" }, ByteLevel(false, true)),
+            null, endOfText.DeepClone().AsObject()));
+
         Folders["llama-spm tokenizer.json"] = WriteFolder(root, "llama", LlamaFixture());
 
         var metaspace = LlamaFixture();
@@ -119,7 +137,7 @@ public class OracleComparisonTests(OracleTokenizerFolders folders) : IClassFixtu
 
     public static TheoryData<string> TokenizerNames() =>
     [
-        "gpt2 tokenizer.json", "llama3-style", "qwen2-style", "roberta-style", "digits",
+        "gpt2 tokenizer.json", "llama3-style", "qwen2-style", "roberta-style", "digits", "bloom-style", "starcoder-style", "punctuation isolated",
         "llama-spm tokenizer.json", "metaspace first", "metaspace split", "llama added tokens",
     ];
 

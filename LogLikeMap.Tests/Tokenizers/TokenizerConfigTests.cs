@@ -46,7 +46,7 @@ public class TokenizerConfigTests
     [Theory]
     [InlineData("{\"type\": \"WordPiece\", \"unk_token\": \"[UNK]\", \"vocab\": {\"[UNK]\": 0}}", null, "the tokenizer model is 'WordPiece'")]
     [InlineData("{\"type\": \"Unigram\", \"vocab\": [[\"a\", -1.0]]}", null, "the tokenizer model is 'Unigram'")]
-    [InlineData(null, "{\"type\": \"BertPreTokenizer\"}", "pre_tokenizer 'BertPreTokenizer' is not supported (supported: Sequence, Split, ByteLevel, Metaspace, Digits)")]
+    [InlineData(null, "{\"type\": \"BertPreTokenizer\"}", "pre_tokenizer 'BertPreTokenizer' is not supported (supported: Sequence, Split, ByteLevel, Metaspace, Digits, Punctuation)")]
     public void UnsupportedTokenizersAreRefusedListingWhatIsSupported(string? model, string? preTokenizer, string expected)
     {
         using var temp = new TempFolder();

@@ -51,7 +51,9 @@ internal sealed class BpeModel
             _library = BpeTokenizer.Create(new BpeOptions(options.Vocabulary)
             {
                 Merges = options.Merges,
-                ByteLevel = options.ByteLevel,
+                // Byte-level words arrive already spelled in GPT-2's byte alphabet (ByteLevelPreTokenizer), which is
+                // the vocabulary's alphabet: the library merges their symbols as plain characters.
+                ByteLevel = false,
                 // With byte fallback, unknown characters never reach the library (see Encode); otherwise it handles
                 // them exactly as tokenizers does: the unknown token, fused when fuse_unk, or dropped when there is none.
                 UnknownToken = options.ByteFallback ? null : options.UnknownToken,
@@ -77,7 +79,7 @@ internal sealed class BpeModel
     public void Encode(string word, List<int> ids)
     {
         if (_options.IgnoreMerges
-            && _vocabulary.TryGetValue(_options.ByteLevel ? ByteLevelAlphabet.Spell(word) : word, out var whole))
+            && _vocabulary.TryGetValue(word, out var whole))
         {
             // tokenizers bpe/model.rs: with ignore_merges (Llama 3) a word found whole in the vocabulary is one token.
             ids.Add(whole);

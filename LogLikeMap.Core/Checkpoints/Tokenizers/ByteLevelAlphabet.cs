@@ -9,6 +9,9 @@ internal static class ByteLevelAlphabet
 {
     private static readonly char[] CharOfByte = Build();
 
+    /// <summary>The vocabulary character of one byte.</summary>
+    public static char Symbol(byte b) => CharOfByte[b];
+
     /// <summary>The vocabulary spelling of a text's UTF-8 bytes.</summary>
     public static string Spell(ReadOnlySpan<char> text)
     {

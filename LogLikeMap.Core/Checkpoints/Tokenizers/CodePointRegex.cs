@@ -25,7 +25,70 @@ internal sealed class CodePointRegex
 
     public CodePointRegex(string pattern)
     {
-        _regex = new Regex(pattern, RegexOptions.CultureInvariant | RegexOptions.Compiled);
+        _regex = new Regex(FlattenNestedClasses(pattern), RegexOptions.CultureInvariant | RegexOptions.Compiled);
+    }
+
+    /// <summary>
+    /// Oniguruma reads a bracket inside a character class as a nested class whose members join the outer one (BLOOM's
+    /// <c>[^(\s|[.,!?…])]</c> excludes '(', whitespace, '|', '.', ',', '!', '?', '…' and ')'); .NET reads that bracket
+    /// as a literal and the first ']' as the end. A nested class that is not negated is the same as its members written
+    /// in the outer class, so its brackets are dropped. Negated nested classes and intersections (<c>&amp;&amp;</c>) have
+    /// no such rewriting and are refused.
+    /// </summary>
+    internal static string FlattenNestedClasses(string pattern)
+    {
+        var result = new StringBuilder(pattern.Length);
+        var depth = 0;
+        for (var i = 0; i < pattern.Length; i++)
+        {
+            var c = pattern[i];
+            if (c == '\\' && i + 1 < pattern.Length)
+            {
+                result.Append(c).Append(pattern[i + 1]);
+                i++;
+                continue;
+            }
+            if (depth == 0)
+            {
+                if (c == '[')
+                {
+                    depth = 1;
+                    result.Append(c);
+                    // A ']' right after '[' or '[^' is a literal member, not the end of the class.
+                    if (i + 1 < pattern.Length && pattern[i + 1] == '^')
+                        result.Append(pattern[++i]);
+                    if (i + 1 < pattern.Length && pattern[i + 1] == ']')
+                    {
+                        result.Append("\\]");
+                        i++;
+                    }
+                    continue;
+                }
+                result.Append(c);
+                continue;
+            }
+            switch (c)
+            {
+                case '[' when i + 1 < pattern.Length && pattern[i + 1] == ':':
+                    throw new NotSupportedException($"the regex '{pattern}' uses a POSIX bracket ([:name:]), which LogLikeMap does not translate");
+                case '[':
+                    if (i + 1 < pattern.Length && pattern[i + 1] == '^')
+                        throw new NotSupportedException($"the regex '{pattern}' has a negated class nested in a class, which LogLikeMap does not translate");
+                    depth++;
+                    continue;
+                case '&' when i + 1 < pattern.Length && pattern[i + 1] == '&':
+                    throw new NotSupportedException($"the regex '{pattern}' intersects character classes (&&), which LogLikeMap does not translate");
+                case ']':
+                    depth--;
+                    if (depth == 0)
+                        result.Append(c);
+                    continue;
+                default:
+                    result.Append(c);
+                    continue;
+            }
+        }
+        return result.ToString();
     }
 
     /// <summary>The (start, length) of each match, in UTF-16 positions of <paramref name="text"/>.</summary>

@@ -9,7 +9,7 @@ namespace LogLikeMap.Core.Checkpoints.Tokenizers;
 /// <c>vocab.json</c> + <c>merges.txt</c>, plus <c>tokenizer_config.json</c>. The BPE merges run in Microsoft.ML.Tokenizers;
 /// the surrounding steps follow the Hugging Face tokenizers pipeline: added tokens are cut out first, the stretches
 /// between them are normalized and pre-tokenized, each word is merged, and the template adds the special tokens.
-/// Encoding is thread-safe. Truncation to the model's positions is the scorer's job.
+/// Encoding is thread-safe. Truncation keeps the template's special tokens, as Hugging Face's does.
 /// </summary>
 public sealed class HfTokenizer
 {
@@ -73,7 +73,51 @@ public sealed class HfTokenizer
     }
 
     /// <summary>The ids of <paramref name="text"/> with the tokenizer's special tokens, equal to Hugging Face's <c>tokenizer.encode(text)</c>.</summary>
-    public IReadOnlyList<int> EncodeWithSpecialTokens(string text)
+    public IReadOnlyList<int> EncodeWithSpecialTokens(string text) => EncodeWithSpecialTokens(text, int.MaxValue);
+
+    /// <summary>
+    /// The ids of <paramref name="text"/> with the tokenizer's special tokens, at most <paramref name="maxLength"/> of
+    /// them, equal to Hugging Face's <c>tokenizer.encode(text, truncation=True, max_length=maxLength)</c>: the text's
+    /// tokens are cut at the end so that they and the template's special tokens fit, so a template's EOS survives
+    /// (tokenizers <c>TokenizerImpl::encode</c> truncates to <c>max_length - added_tokens</c> before post-processing).
+    /// </summary>
+    public IReadOnlyList<int> EncodeWithSpecialTokens(string text, int maxLength)
+    {
+        var ids = EncodeText(text);
+        CutToFit(ids, maxLength);
+        _template.Apply(ids);
+        return ids;
+    }
+
+    /// <summary>
+    /// Cuts ids that <see cref="EncodeWithSpecialTokens(string)"/> gave to at most <paramref name="maxLength"/>, as
+    /// encoding with that maximum would have: the template's tokens at both ends are kept. Ids that do not carry the
+    /// template are cut at the end.
+    /// </summary>
+    public IReadOnlyList<int> Truncate(IReadOnlyList<int> idsWithSpecialTokens, int maxLength)
+    {
+        ArgumentNullException.ThrowIfNull(idsWithSpecialTokens);
+        ArgumentOutOfRangeException.ThrowIfNegative(maxLength);
+        if (idsWithSpecialTokens.Count <= maxLength)
+            return idsWithSpecialTokens;
+        if (!_template.Surrounds(idsWithSpecialTokens))
+            return idsWithSpecialTokens.Take(maxLength).ToArray();
+        var text = idsWithSpecialTokens.Skip(_template.Before.Count).Take(idsWithSpecialTokens.Count - _template.Count).ToList();
+        CutToFit(text, maxLength);
+        _template.Apply(text);
+        return text;
+    }
+
+    private void CutToFit(List<int> textIds, int maxLength)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxLength, _template.Count, nameof(maxLength));
+        var room = maxLength - _template.Count;
+        if (textIds.Count > room)
+            textIds.RemoveRange(room, textIds.Count - room);
+    }
+
+    /// <summary>The ids of the text alone: added tokens found in it, the rest normalized, pre-tokenized and merged.</summary>
+    private List<int> EncodeText(string text)
     {
         var ids = new List<int>(text.Length / 3 + 2);
         foreach (var segment in _rawTokens.Split(text))
@@ -104,7 +148,6 @@ public sealed class HfTokenizer
                     _model.Encode(w.Text, ids);
             }
         }
-        _template.Apply(ids);
         return ids;
     }
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 
 namespace LogLikeMap.Core.Checkpoints.Tokenizers;
@@ -14,7 +15,7 @@ internal enum DelimiterBehavior { Removed, Isolated, MergedWithPrevious, MergedW
 /// </summary>
 internal abstract record PreTokenizerStep
 {
-    public const string Supported = "Sequence, Split, ByteLevel, Metaspace, Digits";
+    public const string Supported = "Sequence, Split, ByteLevel, Metaspace, Digits, Punctuation";
 
     /// <summary>GPT-2's pattern, which the ByteLevel pre-tokenizer applies when <c>use_regex</c> is true (tokenizers <c>byte_level.rs</c>).</summary>
     public const string Gpt2Pattern = @"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+";
@@ -51,6 +52,8 @@ internal abstract record PreTokenizerStep
                 !element.TryGetProperty("use_regex", out var useRegex) || useRegex.GetBoolean()),
             "Metaspace" => MetaspacePreTokenizer.FromJson(element),
             "Digits" => new DigitsPreTokenizer(element.TryGetProperty("individual_digits", out var individual) && individual.GetBoolean()),
+            "Punctuation" => new PunctuationPreTokenizer(element.TryGetProperty("behavior", out var punctuationBehavior)
+                ? Enum.Parse<DelimiterBehavior>(punctuationBehavior.GetString()!) : DelimiterBehavior.Isolated),
             _ => throw new NotSupportedException($"pre_tokenizer '{type}' is not supported (supported: {Supported})"),
         };
     }
@@ -157,8 +160,10 @@ internal sealed record SplitPreTokenizer(TokenizerJsonPattern Pattern, Delimiter
 
 /// <summary>
 /// GPT-2's byte-level pre-tokenizer: optionally a leading space, then (with <c>use_regex</c>) GPT-2's pattern with
-/// isolated matches. The mapping of bytes to GPT-2's alphabet happens in the BPE model
-/// (<see cref="Microsoft.ML.Tokenizers.BpeOptions.ByteLevel"/>).
+/// isolated matches, and each piece spelled in GPT-2's byte alphabet (a space becomes 'Ġ', "①" three symbols). As in
+/// tokenizers' <c>byte_level.rs</c> the spelling happens here, not in the model: the steps after this one in a
+/// sequence see the byte symbols (Falcon's <c>Digits</c> after <c>ByteLevel</c> no longer finds "①", a number, but
+/// does find '²', the symbol of byte 0xB2 inside "ò"), and the BPE model merges the symbols as they come.
 /// </summary>
 internal sealed record ByteLevelPreTokenizer(bool AddPrefixSpace, bool UseRegex) : PreTokenizerStep
 {
@@ -171,10 +176,17 @@ internal sealed record ByteLevelPreTokenizer(bool AddPrefixSpace, bool UseRegex)
         // tokenizers byte_level.rs: the space is added to every piece that does not start with one.
         if (AddPrefixSpace && !piece.Text.StartsWith(' '))
             piece = piece with { Text = " " + piece.Text };
-        if (UseRegex)
-            SplitAtMatches(piece, Gpt2Regex.Matches(piece.Text), DelimiterBehavior.Isolated, invert: false, output);
-        else if (piece.Text.Length > 0)
-            output.Add(piece);
+        if (piece.Text.Length == 0)
+            return;
+        if (!UseRegex)
+        {
+            output.Add(piece with { Text = ByteLevelAlphabet.Spell(piece.Text) });
+            return;
+        }
+        var first = output.Count;
+        SplitAtMatches(piece, Gpt2Regex.Matches(piece.Text), DelimiterBehavior.Isolated, invert: false, output);
+        for (var i = first; i < output.Count; i++)
+            output[i] = output[i] with { Text = ByteLevelAlphabet.Spell(output[i].Text) };
     }
 }
 
@@ -231,5 +243,37 @@ internal sealed record DigitsPreTokenizer(bool IndividualDigits) : PreTokenizerS
                 matches.Add((i, 1));
         }
         SplitAtMatches(piece, matches, IndividualDigits ? DelimiterBehavior.Isolated : DelimiterBehavior.Contiguous, invert: false, output);
+    }
+}
+
+/// <summary>
+/// Splits at punctuation (tokenizers <c>punctuation.rs</c>, Falcon's first step): a character is punctuation when it
+/// is ASCII punctuation (Rust's <c>is_ascii_punctuation</c>, which includes symbols such as '$', '+', '&lt;') or of a
+/// Unicode punctuation category (Pc, Pd, Ps, Pe, Pi, Pf, Po). Isolated by default; Falcon keeps runs together
+/// ("Contiguous").
+/// </summary>
+internal sealed record PunctuationPreTokenizer(DelimiterBehavior Behavior) : PreTokenizerStep
+{
+    public override void Split(TextPiece piece, List<TextPiece> output)
+    {
+        var text = piece.Text;
+        var matches = new List<(int, int)>();
+        for (var i = 0; i < text.Length; i++)
+        {
+            var length = char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]) ? 2 : 1;
+            if (IsPunctuation(length == 2 ? char.ConvertToUtf32(text[i], text[i + 1]) : text[i]))
+                matches.Add((i, length));
+            i += length - 1;
+        }
+        SplitAtMatches(piece, matches, Behavior, invert: false, output);
+    }
+
+    private static bool IsPunctuation(int codePoint)
+    {
+        if (codePoint < 0x80)
+            return codePoint is > 0x20 and < 0x7F && !char.IsAsciiLetterOrDigit((char)codePoint);
+        return CharUnicodeInfo.GetUnicodeCategory(codePoint) is UnicodeCategory.ConnectorPunctuation or UnicodeCategory.DashPunctuation
+            or UnicodeCategory.OpenPunctuation or UnicodeCategory.ClosePunctuation or UnicodeCategory.InitialQuotePunctuation
+            or UnicodeCategory.FinalQuotePunctuation or UnicodeCategory.OtherPunctuation;
     }
 }

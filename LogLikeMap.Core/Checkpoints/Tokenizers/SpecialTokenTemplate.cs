@@ -13,6 +13,15 @@ internal sealed record SpecialTokenTemplate(IReadOnlyList<int> Before, IReadOnly
 
     public static readonly SpecialTokenTemplate None = new([], []);
 
+    /// <summary>How many special tokens the template adds (tokenizers' <c>added_tokens(is_pair: false)</c>).</summary>
+    public int Count => Before.Count + After.Count;
+
+    /// <summary>True when <paramref name="ids"/> begin with the template's leading tokens and end with its trailing ones.</summary>
+    public bool Surrounds(IReadOnlyList<int> ids) =>
+        ids.Count >= Count
+        && Before.Select((id, i) => ids[i] == id).All(same => same)
+        && After.Select((id, i) => ids[ids.Count - After.Count + i] == id).All(same => same);
+
     public void Apply(List<int> ids)
     {
         ids.InsertRange(0, Before);
