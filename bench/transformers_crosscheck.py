@@ -91,6 +91,36 @@ def check_tokenizer(name, folder, ids_path):
     return {"fixture": name, "tokenizer": type(tokenizer).__name__, "differing_texts": differing, "ok": not differing}
 
 
+def real_tokenizers():
+    """TestData/tokenizers/<family>: shipped tokenizer files (large ones gzipped) with the ids Hugging Face gives."""
+    folder = os.path.join(TEST_DATA, "tokenizers")
+    for ids in sorted(glob.glob(os.path.join(folder, "*", "ids.jsonl"))):
+        yield os.path.basename(os.path.dirname(ids)), os.path.dirname(ids), ids, os.path.join(folder, "texts.jsonl")
+
+
+def check_real_tokenizer(family, folder, ids_path, texts_path):
+    """transformers' AutoTokenizer on the family's files (decompressed into a temporary folder) against the ids."""
+    import gzip
+    import shutil
+    import tempfile
+
+    from transformers import AutoTokenizer
+
+    with tempfile.TemporaryDirectory() as temp:
+        for name in os.listdir(folder):
+            source = os.path.join(folder, name)
+            if name.endswith(".gz"):
+                with gzip.open(source, "rb") as f, open(os.path.join(temp, name[:-3]), "wb") as g:
+                    shutil.copyfileobj(f, g)
+            elif not name.endswith(".jsonl"):
+                shutil.copy(source, temp)
+        tokenizer = AutoTokenizer.from_pretrained(temp)
+        texts = {row["index"]: row["text"] for row in read_jsonl(texts_path)}
+        differing = [row["index"] for row in read_jsonl(ids_path) if tokenizer.encode(texts[row["index"]]) != row["ids"]]
+    return {"tokenizer_family": family, "tokenizer": type(tokenizer).__name__, "texts": len(texts),
+            "differing_texts": differing, "ok": not differing}
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
@@ -115,6 +145,14 @@ def main():
             report.append(result)
             failed += not result["ok"]
             print(json.dumps({k: v for k, v in result.items() if k != "trace"}), flush=True)
+    for family, folder, ids_path, texts_path in real_tokenizers():
+        try:
+            result = check_real_tokenizer(family, folder, ids_path, texts_path)
+        except Exception as error:
+            result = {"tokenizer_family": family, "ok": False, "error": f"{type(error).__name__}: {error}"}
+        report.append(result)
+        failed += not result["ok"]
+        print(json.dumps(result), flush=True)
     print(f"{len(report) - failed} passed, {failed} failed")
     if args.out:
         with open(args.out, "w", encoding="utf-8") as f:
