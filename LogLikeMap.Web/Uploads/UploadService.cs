@@ -80,12 +80,16 @@ public sealed class UploadService(
     private async Task<UploadResult> AssembleAndQueueAsync(string modelName, Func<UploadFolder, string, Task<UploadManifest>> assemble, CancellationToken ct)
     {
         var id = Guid.NewGuid().ToString("N");
-        var partial = UploadFolder.CreatePartial(paths.UploadsFolder, id);
+        // Whatever holds the upload's files so far: the partial folder, then the committed one until its job is queued.
+        UploadFolder? written = null;
         try
         {
-            var manifest = await assemble(partial, id);
-            var folder = await partial.CommitAsync(manifest, ct);
+            written = UploadFolder.CreatePartial(paths.UploadsFolder, id);
+            var manifest = await assemble(written, id);
+            written = await written.CommitAsync(manifest, ct);
             var jobId = jobs.Enqueue<ScoreCheckpointJob>(job => job.RunAsync(id, null, CancellationToken.None));
+            var folder = written;
+            written = null;
             await monitor.ReportQueuedAsync(jobId, JobKinds.Score, manifest.ModelName);
             logger.LogInformation("Upload {UploadId} ({Kind}) of model {Model} queued as job {JobId} in {Folder}.",
                 id, manifest.Kind, manifest.ModelName, jobId, folder.Path);
@@ -93,13 +97,19 @@ public sealed class UploadService(
         }
         catch (UploadRejectedException e)
         {
-            partial.Discard();
+            written?.Discard();
             logger.LogInformation("Upload of {Model} refused: {Reason}", modelName, e.Message);
             return UploadResult.Refused(e.Message);
         }
+        catch (Exception e) when (DiskFull.Caused(e))
+        {
+            written?.Discard();
+            logger.LogError(e, "Upload of {Model} refused: the data disk ({Folder}) is full.", modelName, paths.UploadsFolder);
+            return UploadResult.NoSpace();
+        }
         catch
         {
-            partial.Discard();
+            written?.Discard();
             throw;
         }
     }
