@@ -13,6 +13,14 @@ internal static partial class AdminSignIn
 {
     public const string CookieName = "loglikemap.auth";
 
+    /// <summary>A client of a derived app (WithWebHostBuilder) that sends the configured API key.</summary>
+    public static HttpClient CreateAdminClient(this WebApplicationFactory<Program> app)
+    {
+        var client = app.CreateClient();
+        client.DefaultRequestHeaders.Add("X-Api-Key", WebAppFactory.ApiKey);
+        return client;
+    }
+
     /// <summary>Posts the sign-in form with the configured password; returns the "name=value" of the sign-in cookie it set.</summary>
     public static async Task<string> SignInAsync(WebApplicationFactory<Program> app)
     {
