@@ -21,6 +21,9 @@ public sealed class JobMonitor : IJobMonitor
 
     private readonly ConcurrentDictionary<string, JobStatus> _jobs = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, DateTimeOffset> _persisted = new(StringComparer.Ordinal);
+
+    /// <summary>Jobs known from the state files of an earlier run, which an in-memory job queue has forgotten.</summary>
+    private readonly HashSet<string> _fromEarlierRuns = new(StringComparer.Ordinal);
     private readonly IBackgroundJobClient _client;
     private readonly JobStorage _storage;
     private readonly DataPaths _paths;
@@ -37,7 +40,10 @@ public sealed class JobMonitor : IJobMonitor
             try
             {
                 if (JsonSerializer.Deserialize<JobStatus>(File.ReadAllText(file), Json) is { } status)
+                {
                     _jobs[status.JobId] = status;
+                    _fromEarlierRuns.Add(status.JobId);
+                }
             }
             catch (JsonException e)
             {
@@ -149,6 +155,8 @@ public sealed class JobMonitor : IJobMonitor
         var job = connection.GetJobData(status.JobId);
         var now = _time.GetUtcNow();
         var state = job?.State;
+        if (state is null && !_fromEarlierRuns.Contains(status.JobId))
+            return null;
         if (state is null)
         {
             return status with

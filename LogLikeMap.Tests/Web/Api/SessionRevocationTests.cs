@@ -1,7 +1,12 @@
 using System.Net;
+using System.Security.Claims;
 using LogLikeMap.Web.Security;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace LogLikeMap.Tests.Web.Api;
 
@@ -53,6 +58,30 @@ public sealed class SessionRevocationTests(WebAppFactory factory) : IClassFixtur
         {
             Directory.Delete(folder, recursive: true);
         }
+    }
+
+    [Fact]
+    public async Task A_page_left_open_with_a_signed_out_cookie_loses_its_administrator_at_the_next_check()
+    {
+        var saved = await AdminSignIn.SignInAsync(factory);
+        var user = PrincipalOf(saved);
+        using var scope = factory.Services.CreateScope();
+        // The provider every circuit (open page) gets; it re-checks the session every CircuitSessionCheck.Every.
+        var circuits = Assert.IsType<CircuitSessionCheck>(scope.ServiceProvider.GetRequiredService<AuthenticationStateProvider>());
+        Assert.True(circuits.IsStillSignedIn(user));
+        Assert.True(circuits.IsStillSignedIn(new ClaimsPrincipal(new ClaimsIdentity())));
+
+        using var signedOut = await AdminSignIn.SignOutAsync(factory, saved);
+
+        Assert.False(circuits.IsStillSignedIn(user));
+    }
+
+    /// <summary>The principal the app reads from a sign-in cookie, unsealed with the app's own keys.</summary>
+    private ClaimsPrincipal PrincipalOf(string cookie)
+    {
+        var options = factory.Services.GetRequiredService<IOptionsMonitor<CookieAuthenticationOptions>>().Get(CookieAuthenticationDefaults.AuthenticationScheme);
+        return options.TicketDataFormat.Unprotect(cookie.Split('=', 2)[1])?.Principal
+            ?? throw new InvalidOperationException("The cookie does not unseal with the app's keys.");
     }
 
     private static HttpRequestMessage Refresh(string cookie)
