@@ -121,8 +121,17 @@ public sealed class AdminSessions
         foreach (var expired in _active.Where(s => now - s.Value > Lifetime).Select(s => s.Key).ToList())
             _active.Remove(expired);
         var temporary = _file + ".tmp";
-        File.WriteAllText(temporary, JsonSerializer.Serialize(_active, Json));
-        File.Move(temporary, _file, overwrite: true);
+        try
+        {
+            File.WriteAllText(temporary, JsonSerializer.Serialize(_active, Json));
+            File.Move(temporary, _file, overwrite: true);
+        }
+        catch (IOException)
+        {
+            // A full disk: the sign-in or sign-out fails and says so, and leaves no half-written list behind.
+            File.Delete(temporary);
+            throw;
+        }
     }
 
     private static Dictionary<string, DateTimeOffset> Load(string file, ILogger logger)

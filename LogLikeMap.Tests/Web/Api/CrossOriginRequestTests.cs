@@ -87,6 +87,29 @@ public sealed class CrossOriginRequestTests(WebAppFactory factory) : IClassFixtu
         Assert.Contains("403", refused.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task The_sites_own_pages_still_open_their_circuit_as_a_browser_does()
+    {
+        var cookie = await AdminSignIn.SignInAsync(factory);
+        using var client = factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
+        // blazor.web.js first negotiates (a POST), then opens the WebSocket; Chromium sends both headers on both.
+        using var negotiate = await client.SendAsync(Request("POST", "/_blazor/negotiate?negotiateVersion=1", cookie,
+            ("Origin", "http://localhost"), ("Sec-Fetch-Site", "same-origin")));
+        var sockets = factory.Server.CreateWebSocketClient();
+        sockets.ConfigureRequest = request =>
+        {
+            request.Headers.Cookie = cookie;
+            request.Headers.Origin = "http://localhost";
+            request.Headers["Sec-Fetch-Site"] = "same-origin";
+        };
+
+        using var socket = await sockets.ConnectAsync(new Uri("ws://localhost/_blazor"), CancellationToken.None);
+
+        Assert.Equal(HttpStatusCode.OK, negotiate.StatusCode);
+        Assert.Equal(System.Net.WebSockets.WebSocketState.Open, socket.State);
+        await socket.CloseAsync(System.Net.WebSockets.WebSocketCloseStatus.NormalClosure, null, CancellationToken.None);
+    }
+
     private static HttpRequestMessage Request(string method, string path, string? cookie, params (string Name, string Value)[] headers)
     {
         var request = new HttpRequestMessage(new HttpMethod(method), path) { Content = BodyFor(path) };
