@@ -24,6 +24,14 @@ internal static partial class AdminSignIn
     /// <summary>Posts the sign-in form with the configured password; returns the "name=value" of the sign-in cookie it set.</summary>
     public static async Task<string> SignInAsync(WebApplicationFactory<Program> app)
     {
+        using var response = await PostSignInAsync(app, "admin", WebAppFactory.AdminPassword);
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        return CookieSet(response, CookieName) ?? throw new InvalidOperationException("Signing in set no sign-in cookie.");
+    }
+
+    /// <summary>Posts the sign-in form with its anti-forgery token, as the login page would.</summary>
+    public static async Task<HttpResponseMessage> PostSignInAsync(WebApplicationFactory<Program> app, string username, string password)
+    {
         using var client = app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
         var context = new DefaultHttpContext { RequestServices = app.Services };
         var tokens = app.Services.GetRequiredService<IAntiforgery>().GetAndStoreTokens(context);
@@ -32,14 +40,12 @@ internal static partial class AdminSignIn
         {
             Content = new FormUrlEncodedContent(new Dictionary<string, string>
             {
-                ["username"] = "admin", ["password"] = WebAppFactory.AdminPassword, ["returnUrl"] = "/",
+                ["username"] = username, ["password"] = password, ["returnUrl"] = "/",
                 ["__RequestVerificationToken"] = tokens.RequestToken!,
             }),
         };
         request.Headers.Add("Cookie", $"{antiforgeryCookie}={tokens.CookieToken}");
-        using var response = await client.SendAsync(request);
-        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
-        return CookieSet(response, CookieName) ?? throw new InvalidOperationException("Signing in set no sign-in cookie.");
+        return await client.SendAsync(request);
     }
 
     /// <summary>Presses "Sign out" as the browser holding <paramref name="cookie"/> would: the form's token from a page, then the post.</summary>
