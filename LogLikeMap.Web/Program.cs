@@ -26,6 +26,7 @@ var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseAuthentication();
+app.UseSameOriginChanges();
 app.UseAuthorization();
 app.UseAntiforgery();
 app.UseRateLimiter();

@@ -15,7 +15,8 @@ public static class MapAdminApi
             .WithSummary("Queues a full re-centering and t-SNE layout; returns the job.");
         api.MapDelete("/models/{name}", DeleteAsync).RequireAuthorization(AdminPolicy.Name)
             .WithSummary("Takes a model off the map and out of the store; others keep their places until the next refresh.");
-        api.MapGet("/jobs/{id}", GetJob).WithSummary("A scoring or refresh job's state and progress.");
+        api.MapGet("/jobs/{id}", GetJobAsync)
+            .WithSummary("A job's state; administrators also get its kind, model, progress and error.");
         return app;
     }
 
@@ -34,8 +35,17 @@ public static class MapAdminApi
                 statusCode: StatusCodes.Status404NotFound, title: "Unknown model");
     }
 
-    public static Results<Ok<JobStatus>, ProblemHttpResult> GetJob(string id, IJobMonitor jobs) =>
-        jobs.Get(id) is { } status
-            ? TypedResults.Ok(status)
-            : TypedResults.Problem($"No job with id '{id}' is known.", statusCode: StatusCodes.Status404NotFound, title: "Unknown job");
+    /// <summary>
+    /// Job ids count up, so anyone can walk them: everyone learns only a job's state, administrators everything the
+    /// Jobs page shows them (errors can name what was uploaded).
+    /// </summary>
+    public static async Task<Results<Ok<JobStatus>, Ok<PublicJobState>, ProblemHttpResult>> GetJobAsync(string id, IJobMonitor jobs, HttpContext context)
+    {
+        if (jobs.Get(id) is not { } status)
+            return TypedResults.Problem($"No job with id '{id}' is known.", statusCode: StatusCodes.Status404NotFound, title: "Unknown job");
+        return await AdminPolicy.IsMetByAsync(context) ? TypedResults.Ok(status) : TypedResults.Ok(new PublicJobState(status.JobId, status.State));
+    }
 }
+
+/// <summary>What anyone may know of a job: whether it is queued, running or finished, and how.</summary>
+public sealed record PublicJobState(string JobId, string State);

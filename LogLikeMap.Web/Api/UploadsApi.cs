@@ -55,9 +55,12 @@ public static class UploadsApi
     }
 
     private static Results<Accepted<UploadResult>, ProblemHttpResult> Answer(UploadResult result) =>
-        result.Accepted
-            ? TypedResults.Accepted($"/api/jobs/{result.JobId}", result)
-            : TypedResults.Problem(result.Error, statusCode: StatusCodes.Status400BadRequest, title: "Upload refused");
+        result switch
+        {
+            { Accepted: true } => TypedResults.Accepted($"/api/jobs/{result.JobId}", result),
+            { ServerFull: true } => TypedResults.Problem(result.Error, statusCode: StatusCodes.Status507InsufficientStorage, title: "Server disk full"),
+            _ => TypedResults.Problem(result.Error, statusCode: StatusCodes.Status400BadRequest, title: "Upload refused"),
+        };
 
     /// <summary>
     /// Lets these endpoints take bodies up to the configured zip size instead of Kestrel's 30 MB default

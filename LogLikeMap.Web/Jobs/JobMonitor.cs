@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using Hangfire;
+using Hangfire.States;
 using LogLikeMap.Web.Options;
 using LogLikeMap.Web.Services;
 
@@ -20,6 +21,9 @@ public sealed class JobMonitor : IJobMonitor
 
     private readonly ConcurrentDictionary<string, JobStatus> _jobs = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, DateTimeOffset> _persisted = new(StringComparer.Ordinal);
+
+    /// <summary>Jobs known from the state files of an earlier run, which an in-memory job queue has forgotten.</summary>
+    private readonly HashSet<string> _fromEarlierRuns = new(StringComparer.Ordinal);
     private readonly IBackgroundJobClient _client;
     private readonly JobStorage _storage;
     private readonly DataPaths _paths;
@@ -36,7 +40,10 @@ public sealed class JobMonitor : IJobMonitor
             try
             {
                 if (JsonSerializer.Deserialize<JobStatus>(File.ReadAllText(file), Json) is { } status)
+                {
                     _jobs[status.JobId] = status;
+                    _fromEarlierRuns.Add(status.JobId);
+                }
             }
             catch (JsonException e)
             {
@@ -47,17 +54,18 @@ public sealed class JobMonitor : IJobMonitor
 
     public IDisposable Subscribe(Func<JobStatus, Task> onUpdated) => _updated.Subscribe(onUpdated);
 
-    public JobStatus? Get(string jobId) => _jobs.GetValueOrDefault(jobId);
+    public JobStatus? Get(string jobId) => _jobs.TryGetValue(jobId, out var status) ? FollowHangfire(status) : null;
 
     /// <summary>
     /// A job placing a model of this name that has not finished (queued, running, or waiting for a restart), if any:
     /// its placement would find the name taken by the other's.
     /// </summary>
     public JobStatus? UnfinishedScoringOf(string modelName) =>
-        _jobs.Values.FirstOrDefault(j => j.Kind == JobKinds.Score && j.ModelName == modelName && !JobStates.IsFinished(j.State));
+        _jobs.Values.Where(j => j.Kind == JobKinds.Score && j.ModelName == modelName && !JobStates.IsFinished(j.State))
+            .Select(FollowHangfire).FirstOrDefault(j => !JobStates.IsFinished(j.State));
 
     public IReadOnlyList<JobStatus> Recent(int count) =>
-        [.. _jobs.Values.OrderByDescending(j => j.Updated).Take(count)];
+        [.. _jobs.Values.Select(FollowHangfire).OrderByDescending(j => j.Updated).Take(count)];
 
     public async Task<string> EnqueueRefreshAsync()
     {
@@ -112,21 +120,101 @@ public sealed class JobMonitor : IJobMonitor
         return _updated.PublishAsync(stored);
     }
 
+    /// <summary>
+    /// The record of an unfinished job, corrected by what Hangfire knows: a job can end without its worker saying so
+    /// (it failed before the run started, its state file could not be written on a full disk, it ended while this server
+    /// was down). A record that says finished is the worker's own word and stands.
+    /// </summary>
+    private JobStatus FollowHangfire(JobStatus status)
+    {
+        if (JobStates.IsFinished(status.State))
+            return status;
+        JobStatus? actual;
+        try
+        {
+            actual = HangfireView(status);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The storage may be briefly unreachable (a PostgreSQL restart); the record stands until the next look.
+            _logger.LogDebug(e, "Could not read Hangfire's state of job {JobId}.", status.JobId);
+            return status;
+        }
+        if (actual is null)
+            return status;
+        var stored = _jobs.AddOrUpdate(status.JobId, actual, (_, previous) => JobStates.IsFinished(previous.State) ? previous : actual);
+        if (JobStates.IsFinished(stored.State))
+            Persist(stored);
+        return stored;
+    }
+
+    /// <summary>What Hangfire says of the job where it differs from the record; null when it agrees.</summary>
+    private JobStatus? HangfireView(JobStatus status)
+    {
+        using var connection = _storage.GetConnection();
+        var job = connection.GetJobData(status.JobId);
+        var now = _time.GetUtcNow();
+        var state = job?.State;
+        if (state is null && !_fromEarlierRuns.Contains(status.JobId))
+            return null;
+        if (state is null)
+        {
+            return status with
+            {
+                State = JobStates.Failed, TimeLeft = null, Updated = now,
+                Error = "The job queue no longer holds this job (it was kept in memory and the server restarted). Upload or refresh again.",
+            };
+        }
+        if (state == FailedState.StateName)
+        {
+            var failure = connection.GetStateData(status.JobId)?.Data;
+            return status with
+            {
+                State = JobStates.Failed, TimeLeft = null, Updated = now,
+                Error = status.Error ?? JobErrors.Shown(ValueOf(failure, "ExceptionType"), ValueOf(failure, "ExceptionMessage")),
+            };
+        }
+        if (state == SucceededState.StateName)
+            return status with { State = JobStates.Succeeded, TimeLeft = TimeSpan.Zero, Updated = now };
+        if (state == DeletedState.StateName)
+            return status with { State = JobStates.Cancelled, TimeLeft = null, Updated = now };
+        // Put back in its queue (after a crash): it resumes from what it stored.
+        if (status.State == JobStates.Running && (state == EnqueuedState.StateName || state == ScheduledState.StateName))
+            return status with { State = JobStates.Queued, TimeLeft = null, Updated = now };
+        return null;
+    }
+
+    private static string? ValueOf(IDictionary<string, string>? data, string key) =>
+        data is not null && data.TryGetValue(key, out var value) ? value : null;
+
+    /// <summary>
+    /// Writes the state file and the dashboard's parameter. Both only mirror the state held here (and Hangfire's own
+    /// record is read back after a restart), so a full disk or a busy database is logged, never thrown into the job.
+    /// </summary>
     private void Persist(JobStatus status)
     {
         var json = JsonSerializer.Serialize(status, Json);
         var file = Path.Combine(_paths.JobsFolder, FileNameOf(status.JobId));
         var temporary = file + ".tmp";
-        File.WriteAllText(temporary, json);
-        File.Move(temporary, file, overwrite: true);
+        try
+        {
+            File.WriteAllText(temporary, json);
+            File.Move(temporary, file, overwrite: true);
+        }
+        catch (IOException e)
+        {
+            _logger.LogWarning(e, "Could not write the state file of job {JobId} ({State}); Hangfire's record stands in for it.", status.JobId, status.State);
+            File.Delete(temporary);
+        }
         try
         {
             using var connection = _storage.GetConnection();
             connection.SetJobParameter(status.JobId, "progress", json);
         }
-        catch (InvalidOperationException e)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
-            // The job may already be deleted from Hangfire's storage (cancelled); the file keeps the state.
+            // The job may already be deleted from Hangfire's storage (cancelled), or its database be full; the file
+            // and the state held here keep the state.
             _logger.LogDebug(e, "Could not set the progress parameter of job {JobId}.", status.JobId);
         }
     }

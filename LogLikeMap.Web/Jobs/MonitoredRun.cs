@@ -71,7 +71,7 @@ internal sealed class MonitoredRun
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            await monitor.ReportAsync(run._status with { State = JobStates.Failed, Error = e.Message, TimeLeft = null, Updated = time.GetUtcNow() });
+            await monitor.ReportAsync(run._status with { State = JobStates.Failed, Error = JobErrors.Shown(e), TimeLeft = null, Updated = time.GetUtcNow() });
             throw;
         }
     }

@@ -19,7 +19,7 @@ namespace LogLikeMap.Web.Jobs;
 /// </summary>
 public sealed class ScoreCheckpointJob(
     MapMaintenance maintenance, ModelMapService map, TextSetCatalog textSets, ModelCatalog models, DataPaths paths, JobMonitor monitor,
-    IOptions<JobsOptions> options, TimeProvider time, ILogger<ScoreCheckpointJob> logger)
+    IOptions<JobsOptions> options, IOptions<UploadOptions> uploads, TimeProvider time, ILogger<ScoreCheckpointJob> logger)
 {
     // A failed run is shown with its reason rather than silently retried; a retry is a new upload.
     [AutomaticRetry(Attempts = 0)]
@@ -37,7 +37,11 @@ public sealed class ScoreCheckpointJob(
             var dtype = "unknown";
             if (manifest.Kind == UploadKind.Checkpoint)
             {
-                await ScoreAsync(manifest.CheckpointFolder ?? folder.CheckpointFolder, texts.TextSetId, folder.ResultsFile, run, cancellationToken);
+                // A server folder is checked again now: its files may have been swapped for links since it was named.
+                var checkpoint = manifest.CheckpointFolder is { } serverFolder
+                    ? ServerFolders.Resolve(serverFolder, uploads.Value.AllowedServerRoot)
+                    : folder.CheckpointFolder;
+                await ScoreAsync(checkpoint, texts.TextSetId, folder.ResultsFile, run, cancellationToken);
                 dtype = options.Value.ScoringPrecision.ToString().ToLowerInvariant();
             }
             var scores = ResultsCheck.Read(folder.ResultsFile, $"Results of upload {uploadId}", texts.Indices, texts.Name, cancellationToken);

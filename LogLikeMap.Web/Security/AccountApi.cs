@@ -32,22 +32,28 @@ public static class AccountApi
 
     public static async Task<RedirectHttpResult> LoginAsync(
         [FromForm] string? username, [FromForm] string? password, [FromForm] string? returnUrl,
-        HttpContext context, IOptionsMonitor<SecurityOptions> security)
+        HttpContext context, IOptionsMonitor<SecurityOptions> security, AdminSessions sessions, ILogger<AdminSessions> logger)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(security);
+        ArgumentNullException.ThrowIfNull(sessions);
         var target = IsLocal(returnUrl) ? returnUrl! : "/";
         var options = security.CurrentValue;
         var valid = !string.IsNullOrEmpty(options.AdminPasswordHash)
             && string.Equals(username, options.AdminUser, StringComparison.Ordinal)
             && PasswordHash.Verify(password ?? "", options.AdminPasswordHash);
         if (!valid)
+        {
+            // The name as typed, cut short and without line breaks, so a forged name cannot write lines of its own into the log.
+            logger.LogWarning("Failed sign-in as {User} from {Address}.", LogSafe(username), context.Connection.RemoteIpAddress);
             return TypedResults.Redirect($"/login?error={LoginErrors.WrongCredentials}&returnUrl={Uri.EscapeDataString(target)}");
+        }
 
         var identity = new ClaimsIdentity(
-            [new Claim(ClaimTypes.Name, options.AdminUser), new Claim(ClaimTypes.Role, AdminPolicy.Role)],
+            [new Claim(ClaimTypes.Name, options.AdminUser), new Claim(ClaimTypes.Role, AdminPolicy.Role), .. sessions.Start(options)],
             CookieAuthenticationDefaults.AuthenticationScheme);
         await context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, new ClaimsPrincipal(identity));
+        logger.LogInformation("{User} signed in from {Address}.", options.AdminUser, context.Connection.RemoteIpAddress);
         return TypedResults.Redirect(target);
     }
 
@@ -60,9 +66,14 @@ public static class AccountApi
             return TypedResults.Problem("The sign-out form's anti-forgery token is missing or invalid; sign out from the site's own button.",
                 statusCode: StatusCodes.Status400BadRequest, title: "Anti-forgery token required");
         }
+        // The session is forgotten, not only the browser's cookie: a copy of the cookie kept elsewhere is dead too.
+        context.RequestServices.GetRequiredService<AdminSessions>().End(context.User);
         await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
         return TypedResults.Redirect("/");
     }
+
+    internal static string LogSafe(string? text) =>
+        text is null ? "(none)" : new string([.. text.Take(64).Select(c => char.IsControl(c) ? '?' : c)]);
 
     /// <summary>Only paths on this site: "/x" but not "//host" or "/\host", which browsers treat as other hosts.</summary>
     private static bool IsLocal(string? url) =>

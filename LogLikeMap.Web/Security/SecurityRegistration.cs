@@ -16,6 +16,8 @@ public static class SecurityRegistration
             .Bind(builder.Configuration.GetSection(SecurityOptions.Section))
             .ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<SecurityOptions>, SecurityOptionsValidator>();
+        builder.Services.AddSingleton<AdminSessions>();
+        builder.Services.AddScoped<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider, CircuitSessionCheck>();
 
         builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
             .AddCookie(options =>
@@ -25,7 +27,9 @@ public static class SecurityRegistration
                 options.Cookie.HttpOnly = true;
                 options.Cookie.SameSite = SameSiteMode.Strict;
                 options.SlidingExpiration = true;
-                options.ExpireTimeSpan = TimeSpan.FromHours(8);
+                options.ExpireTimeSpan = AdminSessions.Lifetime;
+                // Every request's cookie must name a session not signed out, under the password it was issued for.
+                options.Events.OnValidatePrincipal = AdminSessions.ValidatePrincipalAsync;
                 // API clients get status codes; browsers on pages get the sign-in page.
                 options.Events.OnRedirectToLogin = context => AnswerApiOrRedirect(context, StatusCodes.Status401Unauthorized);
                 options.Events.OnRedirectToAccessDenied = context => AnswerApiOrRedirect(context, StatusCodes.Status403Forbidden);
@@ -42,12 +46,19 @@ public static class SecurityRegistration
             options.AddPolicy(AccountApi.SignInLimit, SignInAttempts);
             options.OnRejected = (rejected, _) =>
             {
+                rejected.HttpContext.RequestServices.GetRequiredService<ILogger<AdminSessions>>().LogWarning(
+                    "Sign-in from {Address} refused unchecked: more than {Limit} attempts in a minute.",
+                    rejected.HttpContext.Connection.RemoteIpAddress,
+                    rejected.HttpContext.RequestServices.GetRequiredService<IOptionsMonitor<SecurityOptions>>().CurrentValue.SignInAttemptsPerMinute);
                 rejected.HttpContext.Response.Redirect("/login?error=" + LoginErrors.TooManyAttempts);
                 return ValueTask.CompletedTask;
             };
         });
         return builder;
     }
+
+    /// <summary>Refuses changes and circuits sent from pages of other origins (<see cref="SameOriginChanges"/>); after authentication.</summary>
+    public static IApplicationBuilder UseSameOriginChanges(this IApplicationBuilder app) => app.UseMiddleware<SameOriginChanges>();
 
     /// <summary>
     /// A fixed window of attempts per client address (Security:SignInAttemptsPerMinute). Past it the sign-in form is

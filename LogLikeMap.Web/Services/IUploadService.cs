@@ -4,9 +4,14 @@ namespace LogLikeMap.Web.Services;
 /// <param name="Error">What is wrong and what to do about it; null when accepted.</param>
 public sealed record UploadResult(bool Accepted, string? JobId, string? Error)
 {
+    /// <summary>Refused because the server's disk is full, not because of the upload (HTTP 507).</summary>
+    public bool ServerFull { get; init; }
+
     public static UploadResult Queued(string jobId) => new(true, jobId, null);
 
     public static UploadResult Refused(string error) => new(false, null, error);
+
+    public static UploadResult NoSpace() => new(false, null, DiskFull.Message) { ServerFull = true };
 }
 
 /// <summary>Validates an upload completely before anything is queued.</summary>

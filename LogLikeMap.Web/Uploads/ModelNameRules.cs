@@ -35,6 +35,10 @@ public static class ModelNameRules
             return $"The family is {family.Length} characters long; keep it to {MaxFamilyLength}.";
         if (family.Any(char.IsControl))
             return "The family holds a control character (a line break or tab); give it on one line.";
+        // Format characters (Unicode category Cf) are invisible: bidi controls such as U+202E turn the legend and the hover
+        // card around, zero-width ones make two families that look alike.
+        if (family.Any(c => char.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.Format))
+            return "The family holds an invisible formatting character (a text-direction mark or a zero-width character); type it again without pasting.";
         return null;
     }
 

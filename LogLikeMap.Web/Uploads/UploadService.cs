@@ -40,7 +40,7 @@ public sealed class UploadService(
         ArgumentNullException.ThrowIfNull(folder);
         return await SubmitAsync(modelName, family, (_, id) =>
         {
-            var checkpoint = AllowedServerFolder(folder);
+            var checkpoint = ServerFolders.Resolve(folder, options.Value.AllowedServerRoot);
             var architecture = CheckpointCheck.Check(checkpoint, checkpoint);
             return Task.FromResult(new UploadManifest(id, UploadKind.Checkpoint, modelName.Trim(), family.Trim(), architecture, checkpoint, DateTimeOffset.UtcNow));
         }, ct);
@@ -80,12 +80,16 @@ public sealed class UploadService(
     private async Task<UploadResult> AssembleAndQueueAsync(string modelName, Func<UploadFolder, string, Task<UploadManifest>> assemble, CancellationToken ct)
     {
         var id = Guid.NewGuid().ToString("N");
-        var partial = UploadFolder.CreatePartial(paths.UploadsFolder, id);
+        // Whatever holds the upload's files so far: the partial folder, then the committed one until its job is queued.
+        UploadFolder? written = null;
         try
         {
-            var manifest = await assemble(partial, id);
-            var folder = await partial.CommitAsync(manifest, ct);
+            written = UploadFolder.CreatePartial(paths.UploadsFolder, id);
+            var manifest = await assemble(written, id);
+            written = await written.CommitAsync(manifest, ct);
             var jobId = jobs.Enqueue<ScoreCheckpointJob>(job => job.RunAsync(id, null, CancellationToken.None));
+            var folder = written;
+            written = null;
             await monitor.ReportQueuedAsync(jobId, JobKinds.Score, manifest.ModelName);
             logger.LogInformation("Upload {UploadId} ({Kind}) of model {Model} queued as job {JobId} in {Folder}.",
                 id, manifest.Kind, manifest.ModelName, jobId, folder.Path);
@@ -93,13 +97,19 @@ public sealed class UploadService(
         }
         catch (UploadRejectedException e)
         {
-            partial.Discard();
+            written?.Discard();
             logger.LogInformation("Upload of {Model} refused: {Reason}", modelName, e.Message);
             return UploadResult.Refused(e.Message);
         }
+        catch (Exception e) when (DiskFull.Caused(e))
+        {
+            written?.Discard();
+            logger.LogError(e, "Upload of {Model} refused: the data disk ({Folder}) is full.", modelName, paths.UploadsFolder);
+            return UploadResult.NoSpace();
+        }
         catch
         {
-            partial.Discard();
+            written?.Discard();
             throw;
         }
     }
@@ -118,35 +128,6 @@ public sealed class UploadService(
                 + "Wait for it to finish, or cancel it on the Jobs page, before uploading that name again.";
         }
         return null;
-    }
-
-    private string AllowedServerFolder(string folder)
-    {
-        var root = options.Value.AllowedServerRoot;
-        if (string.IsNullOrWhiteSpace(root))
-        {
-            throw new UploadRejectedException(
-                "Server folders are switched off. An administrator can allow them by setting Uploads:AllowedServerRoot to the folder that holds checkpoints.");
-        }
-        var rootPath = Path.TrimEndingDirectorySeparator(Path.GetFullPath(root));
-        var path = Path.GetFullPath(folder, rootPath);
-        if (!path.StartsWith(rootPath + Path.DirectorySeparatorChar, StringComparison.Ordinal))
-            throw new UploadRejectedException($"'{folder}' is not under the allowed folder {rootPath}. Copy the checkpoint there and name it again.");
-        if (!Directory.Exists(path))
-            throw new UploadRejectedException($"There is no folder '{folder}' under {rootPath}.");
-        // A link inside the root could point anywhere; resolve every level and check again.
-        var resolved = ResolveLinks(path);
-        if (!resolved.StartsWith(ResolveLinks(rootPath) + Path.DirectorySeparatorChar, StringComparison.Ordinal))
-            throw new UploadRejectedException($"'{folder}' leads through a symbolic link out of the allowed folder {rootPath}; name the real folder.");
-        return resolved;
-    }
-
-    private static string ResolveLinks(string path)
-    {
-        var info = new DirectoryInfo(path);
-        var parent = info.Parent is null ? info.FullName : ResolveLinks(info.Parent.FullName);
-        var here = Path.Combine(parent, info.Name);
-        return new DirectoryInfo(here).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? here;
     }
 
     private static async Task CopyBoundedAsync(Stream source, string path, long limit, string what, CancellationToken ct)

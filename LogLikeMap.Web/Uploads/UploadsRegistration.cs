@@ -15,6 +15,7 @@ public static class UploadsRegistration
             .ValidateOnStart();
         builder.Services.AddSingleton<UploadService>();
         builder.Services.AddSingleton<Services.IUploadService>(sp => sp.GetRequiredService<UploadService>());
+        builder.Services.AddHostedService<UploadsCleanup>();
 
         // Kestrel's default body limit (30 MB) stays for everything else; the upload endpoints raise it to the
         // zip limit (UploadsApi), and a multipart section may be as large as that.

@@ -34,6 +34,21 @@ public sealed class CheckpointUploadApiTests(WebAppFactory factory) : IClassFixt
         Assert.Equal("The zip holds 'config.json' twice; each file may appear once. Zip the checkpoint folder again (not by adding to an old zip).", problem.Detail);
     }
 
+    [Fact]
+    public async Task A_zip_of_many_small_zero_entries_is_refused_as_a_whole_before_anything_is_extracted()
+    {
+        // Each 1 MiB entry of zeros is at the per-entry ratio check's threshold, which spares it; together they expand
+        // about 1000 times (the probe's 575 KB zip of 241 such entries put 241 MB on disk).
+        var zip = SafeZipExtractorTests.Zip([.. Enumerable.Range(0, 64).Select(i => ($"tiny/shard-{i}.bin", new byte[1 << 20], (int?)null))]);
+        Assert.True(zip.Length < 1 << 20);
+
+        var problem = await RefusedAsync("me/small-bombs", zip);
+
+        Assert.StartsWith("The zip's files expand ", problem.Detail, StringComparison.Ordinal);
+        Assert.Contains("(67,108,864 bytes from ", problem.Detail, StringComparison.Ordinal);
+        Assert.Contains("it looks like a zip bomb", problem.Detail, StringComparison.Ordinal);
+    }
+
     /// <summary>Uploads the zip, expects a 400 without server paths, and checks that no job and no upload folder came of it.</summary>
     private async Task<ProblemDetails> RefusedAsync(string name, byte[] zip)
     {

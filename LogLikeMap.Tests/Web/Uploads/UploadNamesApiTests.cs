@@ -19,6 +19,9 @@ public sealed class UploadNamesApiTests(WebAppFactory factory) : IClassFixture<W
     [InlineData("org/.hidden", "mistral", "Start the name, and the part after '/', with a letter or digit.")]
     [InlineData("a/b/c", "mistral", "Use letters, digits, '-', '_' and '.', with at most one '/' between an owner and a name.")]
     [InlineData("fine-name", "two\nlines", "The family holds a control character (a line break or tab); give it on one line.")]
+    [InlineData("fine-name", "llama\u202Egnp.exe", "The family holds an invisible formatting character (a text-direction mark or a zero-width character); type it again without pasting.")]
+    [InlineData("fine-name", "mis\u200Btral", "The family holds an invisible formatting character (a text-direction mark or a zero-width character); type it again without pasting.")]
+    [InlineData("fine-name", "\u2066gpt2\u2069", "The family holds an invisible formatting character (a text-direction mark or a zero-width character); type it again without pasting.")]
     public async Task A_name_the_page_would_refuse_is_refused_over_the_api_naming_the_rule(string name, string family, string rule)
     {
         using var client = factory.CreateAdminClient();
