@@ -147,7 +147,7 @@ public sealed class LogLikelihoodScorer : IDisposable
         var clock = Stopwatch.StartNew();
         long tokensDone = 0;
         var textsDone = alreadyDone;
-        foreach (var batch in BatchPlan.ByLength(texts.Select(t => t.Ids.Count).ToArray(), _options.MaxBatchTokens))
+        foreach (var batch in BatchPlan.ByLength(texts.Select(t => t.Ids.Count).ToArray(), _options.MaxBatchTokens, _model.LongSequenceThreshold))
         {
             var members = batch.Select(i => texts[i]).ToArray();
             double[] sums;

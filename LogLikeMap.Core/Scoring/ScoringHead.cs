@@ -18,13 +18,15 @@ internal sealed class ScoringHead : IDisposable
 
     private readonly Tensor _weight;
     private readonly Tensor? _bias;
-    private readonly bool _ownsWeight;
+    private readonly double? _softCap;
+    private readonly bool _ownsTensors;
 
-    private ScoringHead(Tensor weight, Tensor? bias, bool ownsWeight)
+    private ScoringHead(Tensor weight, Tensor? bias, double? softCap, bool ownsTensors)
     {
         _weight = weight;
         _bias = bias;
-        _ownsWeight = ownsWeight;
+        _softCap = softCap;
+        _ownsTensors = ownsTensors;
     }
 
     public static ScoringHead For(CausalLanguageModel model)
@@ -32,8 +34,10 @@ internal sealed class ScoringHead : IDisposable
         var embeddings = model.OutputEmbeddings;                                                      // (V, C)
         var (vocabulary, width) = (embeddings.shape[0], embeddings.shape[1]);
         var padding = (Alignment - vocabulary % Alignment) % Alignment;
-        if (padding == 0)
-            return new ScoringHead(embeddings, bias: null, ownsWeight: false);
+        // Soft-capping would turn the padding's -inf into -cap, so a capped head keeps the model's width (Gemma's
+        // vocabularies, the capped ones, are multiples of 64 anyway).
+        if (padding == 0 || model.FinalLogitSoftCapping is not null)
+            return new ScoringHead(embeddings, model.OutputBias, model.FinalLogitSoftCapping, ownsTensors: false);
 
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();  // frees the temporaries; the head keeps the two tensors it detaches
@@ -41,18 +45,20 @@ internal sealed class ScoringHead : IDisposable
         var zeroRows = zeros(padding, width, options.dtype, options.device);
         var weight = cat([embeddings, zeroRows], 0).DetachFromDisposeScope();                         // (V', C)
         var bias = cat(
-            [zeros(vocabulary, options.dtype, options.device), full(padding, double.NegativeInfinity, options.dtype, options.device)],
+            [model.OutputBias ?? zeros(vocabulary, options.dtype, options.device),
+             full(padding, double.NegativeInfinity, options.dtype, options.device)],
             0).DetachFromDisposeScope();                                                                // (V')
-        return new ScoringHead(weight, bias, ownsWeight: true);
+        return new ScoringHead(weight, bias, softCap: null, ownsTensors: true);
     }
 
     /// <summary>Logits over the padded width, in the model's dtype: (n, C) to (n, V').</summary>
-    public Tensor Logits(Tensor hiddenStates) => nn.functional.linear(hiddenStates, _weight, _bias);
+    public Tensor Logits(Tensor hiddenStates) => SoftCapping.Apply(nn.functional.linear(hiddenStates, _weight, _bias), _softCap);
 
     public void Dispose()
     {
-        if (_ownsWeight)
-            _weight.Dispose();
+        if (!_ownsTensors)
+            return;
+        _weight.Dispose();
         _bias?.Dispose();
     }
 }
