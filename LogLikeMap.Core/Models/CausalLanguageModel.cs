@@ -34,7 +34,7 @@ public abstract class CausalLanguageModel : nn.Module<Tensor, Tensor>
     /// <summary>The language-model head's weight (V, C): the token embedding when tied, <c>lm_head</c> otherwise.</summary>
     public abstract Tensor OutputEmbeddings { get; }
 
-    /// <summary>The language-model head's bias (V), or null: most heads have none (phi's <c>lm_head</c> has one).</summary>
+    /// <summary>The language-model head's bias (V), or null: only GPT-J's and phi's <c>lm_head</c> have one.</summary>
     public virtual Tensor? OutputBias => null;
 
     /// <summary>

@@ -25,14 +25,14 @@ public sealed class CheckpointLoaderTests : IDisposable
     [Fact]
     public void An_unsupported_architecture_is_refused_with_the_supported_list()
     {
-        EditConfig(config => config["model_type"] = "bloom");
+        EditConfig(config => config["model_type"] = "no-such-model");
 
         var error = Assert.Throws<CheckpointException>(() => Load());
 
-        Assert.Contains("'bloom'", error.Message, StringComparison.Ordinal);
-        Assert.Contains("Supported: " + string.Join(", ", ModelRegistry.ModelTypes) + ".", error.Message, StringComparison.Ordinal);
-        foreach (var modelType in new[] { "gpt2", "gpt_neox", "llama", "mistral", "qwen2" })
-            Assert.Contains(modelType, ModelRegistry.ModelTypes);
+        Assert.Contains("'no-such-model'", error.Message, StringComparison.Ordinal);
+        // Each type by itself: the list grows as architectures are added.
+        foreach (var type in new[] { "gpt2", "gpt_neox", "llama", "mistral", "qwen2" })
+            Assert.Contains(type, error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
