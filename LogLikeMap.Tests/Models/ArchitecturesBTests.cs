@@ -1,8 +1,14 @@
+using System.IO.Compression;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using LogLikeMap.Core.Checkpoints;
 using LogLikeMap.Core.Models;
 using LogLikeMap.Core.Scoring;
 using LogLikeMap.Tests.Scoring;
+using LogLikeMap.Tests.Web.Api;
+using LogLikeMap.Web.Services;
 using static TorchSharp.torch;
 
 namespace LogLikeMap.Tests.Models;
@@ -94,5 +100,59 @@ public class ArchitecturesBTests
 
         Assert.Contains($"config.json ({modelType}", error.Message, StringComparison.Ordinal);
         Assert.Contains(message, error.Message, StringComparison.Ordinal);
+    }
+}
+
+/// <summary>A Phi-3 checkpoint with LongRoPE, sharded, uploaded to the web app as a zip, is scored on the map's texts and placed.</summary>
+[Collection(WebAppCollection.Name)]
+public sealed class ArchitecturesBUploadTests(WebAppFactory factory) : IClassFixture<WebAppFactory>
+{
+    [Fact]
+    public async Task A_sharded_phi3_longrope_checkpoint_zip_is_scored_and_placed_on_the_map()
+    {
+        const string name = "my-org/phi3-longrope-tiny";
+        using var client = factory.CreateAdminClient();
+        using var form = new MultipartFormDataContent();
+        var zip = new ByteArrayContent(ZipFolder(Path.Combine(AppContext.BaseDirectory, "TestData", "architectures", "phi3-longrope-sharded")));
+        zip.Headers.ContentType = new MediaTypeHeaderValue("application/zip");
+        form.Add(zip, "file", "phi3-longrope-tiny.zip");
+        form.Add(new StringContent(name), "name");
+        form.Add(new StringContent("phi"), "family");
+
+        using var response = await client.PostAsync("/api/uploads/checkpoint", form);
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var upload = (await response.Content.ReadFromJsonAsync<UploadResult>())!;
+        // 300 texts cut to the model's 512 positions: seconds of work, but the shared 2-core box may start it late.
+        Assert.Equal(JobStates.Succeeded, await FinishedStateAsync(client, upload.JobId!, TimeSpan.FromMinutes(3)));
+        var placed = (await client.GetFromJsonAsync<List<ModelPoint>>("/api/models"))!.Single(m => m.Name == name);
+        Assert.True(placed.Provisional);
+        Assert.Equal("phi", placed.Family);
+        Assert.True(double.IsFinite(placed.X) && double.IsFinite(placed.Y));
+        Assert.True(placed.MeanLogLikelihood < 0);
+    }
+
+    private static async Task<string> FinishedStateAsync(HttpClient client, string jobId, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            var status = await client.GetFromJsonAsync<JobStatus>($"/api/jobs/{jobId}");
+            if (status is not null && JobStates.IsFinished(status.State))
+                return status.State;
+            await Task.Delay(200);
+        }
+        throw new TimeoutException($"Job {jobId} did not finish within {timeout}.");
+    }
+
+    private static byte[] ZipFolder(string folder)
+    {
+        using var memory = new MemoryStream();
+        using (var archive = new ZipArchive(memory, ZipArchiveMode.Create))
+        {
+            foreach (var file in Directory.GetFiles(folder))
+                archive.CreateEntryFromFile(file, Path.GetFileName(file));
+        }
+        return memory.ToArray();
     }
 }
