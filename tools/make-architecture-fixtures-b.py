@@ -380,8 +380,9 @@ CHECKPOINTS = [
                   rope_scaling={"rope_type": "linear", "factor": 8.0}),
      gemma_shapes, gemma_logits, 1.5),
     ("gemma3-layer-types", "BF16", False,
-     # layer_types given outright (global first), GQA 4:1, final soft-capping set, no rope scaling.
-     gemma_config("gemma3_text", num_hidden_layers=2, num_key_value_heads=1, query_pre_attn_scalar=16,
+     # layer_types given outright (global first), GQA 4:1, final soft-capping set, no rope scaling, and
+     # query_pre_attn_scalar 24 unlike head_dim 16 (gemma-3-27b: 168 and 128) without attention capping.
+     gemma_config("gemma3_text", num_hidden_layers=2, num_key_value_heads=1, query_pre_attn_scalar=24,
                   layer_types=["full_attention", "sliding_attention"], sliding_window=24, rope_theta=1000000.0,
                   rope_local_base_freq=10000.0, final_logit_softcapping=4.0, tie_word_embeddings=False),
      gemma_shapes, gemma_logits, 1.5),
