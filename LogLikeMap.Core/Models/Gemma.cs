@@ -121,7 +121,7 @@ public sealed record GemmaConfig(
             return Enumerable.Range(0, layers).Select(i => (i + 1) % pattern != 0).ToArray();
         if (node is not JsonArray kinds)
             throw config.Invalid($"'layer_types' has the value {node.ToJsonString()}, which is not a list.");
-        return kinds.Select(kind => kind?.ToJsonString() switch
+        return kinds.Select(kind => (kind?.ToJsonString() ?? "null") switch
         {
             "\"sliding_attention\"" => true,
             "\"full_attention\"" => false,

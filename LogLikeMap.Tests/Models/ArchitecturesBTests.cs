@@ -50,6 +50,22 @@ public class ArchitecturesBTests
             Assert.Contains(modelType, ModelRegistry.ModelTypes);
     }
 
+    [Theory]
+    // The first Gemma releases said "gelu" but were trained with the tanh approximation, which transformers 4.38-4.46
+    // used whatever hidden_act said (PR 29402); hidden_activation, when present, decides.
+    [InlineData("""{"hidden_act": "gelu"}""", "gelu_pytorch_tanh")]
+    [InlineData("""{"hidden_act": "gelu", "hidden_activation": "gelu_pytorch_tanh"}""", "gelu_pytorch_tanh")]
+    [InlineData("""{"hidden_activation": "gelu"}""", "gelu")]
+    [InlineData("""{"hidden_act": "silu"}""", "silu")]
+    [InlineData("""{}""", "gelu_pytorch_tanh")]
+    public void Gemma_reads_its_activation_as_transformers_ran_the_releases(string keys, string activation)
+    {
+        var config = JsonNode.Parse(keys)!.AsObject();
+        config["model_type"] = "gemma";
+
+        Assert.Equal(activation, GemmaConfig.FromJson(config).HiddenActivation);
+    }
+
     [Fact]
     public void Final_soft_capping_bounds_every_logit_by_the_cap()
     {
