@@ -34,8 +34,24 @@ public abstract class CausalLanguageModel : nn.Module<Tensor, Tensor>
     /// <summary>The language-model head's weight (V, C): the token embedding when tied, <c>lm_head</c> otherwise.</summary>
     public abstract Tensor OutputEmbeddings { get; }
 
-    /// <summary>The language-model head (no bias in any supported architecture): (..., C) hidden states to (..., V) logits.</summary>
-    public Tensor Logits(Tensor hiddenStates) => nn.functional.linear(hiddenStates, OutputEmbeddings);
+    /// <summary>The language-model head's bias (V), or null: only GPT-J's and phi's <c>lm_head</c> have one.</summary>
+    public virtual Tensor? OutputBias => null;
+
+    /// <summary>
+    /// Gemma 2's <c>final_logit_softcapping</c>: the head's logits become cap * tanh(logits / cap); null: no capping.
+    /// </summary>
+    public virtual double? FinalLogitSoftCapping => null;
+
+    /// <summary>
+    /// A length past which the model computes every position differently (Phi-3's LongRoPE switches to its long
+    /// factors when the sequence exceeds original_max_position_embeddings); null for most models. The scorer never
+    /// batches texts from both sides, so each text is scored as it would be alone, as the paper's scorer does.
+    /// </summary>
+    public virtual int? LongSequenceThreshold => null;
+
+    /// <summary>The language-model head: (..., C) hidden states to (..., V) logits, soft-capped where the model caps them.</summary>
+    public Tensor Logits(Tensor hiddenStates) =>
+        SoftCapping.Apply(nn.functional.linear(hiddenStates, OutputEmbeddings, OutputBias), FinalLogitSoftCapping);
 
     public override Tensor forward(Tensor inputIds) => Logits(HiddenStates(inputIds));
 

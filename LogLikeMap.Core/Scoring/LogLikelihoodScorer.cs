@@ -159,7 +159,7 @@ public sealed class LogLikelihoodScorer : IDisposable
         // Batches that run out of memory (a GPU's, mostly) are halved and retried instead of failing the run.
         var backoff = new OutOfMemoryBackoff(lengths, message => progress?.Report(new ScoringProgress(textsDone, total, speed, null, message)));
         var forward = BatchForward ?? ForwardBatch;
-        foreach (var batch in BatchPlan.ByLength(lengths, _options.MaxBatchTokens))
+        foreach (var batch in BatchPlan.ByLength(lengths, _options.MaxBatchTokens, _model.LongSequenceThreshold))
         {
             backoff.Run(batch, part => forward(part.Select(i => texts[i].Ids).ToArray()), (part, sums) =>
             {
