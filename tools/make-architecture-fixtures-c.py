@@ -14,9 +14,9 @@ What each fixture exercises:
   parallel attention and MLP under one input_layernorm, no biases, rotary with rope_theta 500000, untied head.
 - falcon-new-decoder-sharded: falcon-40b's layout: new_decoder_architecture with num_kv_heads 2 of 4 heads (q heads
   grouped with their key and value in query_key_value), ln_attn and ln_mlp, F16 in two shards with an index.
-- falcon-alibi: falcon-rw's layout: ALiBi (slopes rounded to bfloat16 as HF does, added before the 1/sqrt(head_dim)
-  scale), per-head interleaved q/k/v, sequential attention then MLP, biases, 12 heads (slopes that bfloat16
-  rounds), F32, texts of 1,024 tokens.
+- falcon-alibi: falcon-rw's layout: ALiBi (slopes, positions and their product in bfloat16 as HF has them, added
+  before the 1/sqrt(head_dim) scale), per-head interleaved q/k/v, sequential attention then MLP, biases, 12 heads
+  (slopes that bfloat16 rounds), F32, texts of 1,024 tokens.
 - opt-pre-norm: do_layer_norm_before true with a final layer norm, learned positions offset by 2, ReLU, tied head, F16,
   keys under model.decoder.
 - opt-post-norm-projected: opt-350m's layout: do_layer_norm_before false (no final norm), word_embed_proj_dim 16 under
@@ -140,8 +140,9 @@ def falcon_logits(c, w, ids):
             g = fused.view(t, nh, 3, hd).permute(2, 1, 0, 3)
             q, k, v = g[0], g[1], g[2]
         if c.get("alibi", False):
-            # build_alibi_tensor: slope (rounded to bfloat16) x key position, the product rounded to bfloat16; the mask
-            # adds it divided by sqrt(head_dim), i.e. (q.k + alibi) / sqrt(head_dim).
+            # build_alibi_tensor: bfloat16 slopes times the int64 key positions, which PyTorch's type promotion also
+            # turns into bfloat16 (positions over 256 round), the product rounded to bfloat16; the mask adds it
+            # divided by sqrt(head_dim), i.e. (q.k + alibi) / sqrt(head_dim).
             slopes = alibi_slopes(nh).bfloat16()
             alibi = (slopes[:, None] * torch.arange(t)[None, :]).float()  # bf16 x int64 -> bf16
             y = attend(q, k, v, 1.0 / math.sqrt(hd), alibi[:, None, :] / math.sqrt(hd))

@@ -34,8 +34,11 @@ public abstract class CausalLanguageModel : nn.Module<Tensor, Tensor>
     /// <summary>The language-model head's weight (V, C): the token embedding when tied, <c>lm_head</c> otherwise.</summary>
     public abstract Tensor OutputEmbeddings { get; }
 
-    /// <summary>The language-model head (no bias in any supported architecture): (..., C) hidden states to (..., V) logits.</summary>
-    public Tensor Logits(Tensor hiddenStates) => nn.functional.linear(hiddenStates, OutputEmbeddings);
+    /// <summary>The language-model head's bias (V), or null: only GPT-J's <c>lm_head</c> has one.</summary>
+    public virtual Tensor? OutputBias => null;
+
+    /// <summary>The language-model head: (..., C) hidden states to (..., V) logits.</summary>
+    public Tensor Logits(Tensor hiddenStates) => nn.functional.linear(hiddenStates, OutputEmbeddings, OutputBias);
 
     public override Tensor forward(Tensor inputIds) => Logits(HiddenStates(inputIds));
 

@@ -8,7 +8,7 @@ namespace LogLikeMap.Core.Scoring;
 /// The language-model head as the scorer applies it: (n, C) hidden states to (n, V') logits whose log-softmax over
 /// V' columns equals the model's over its V. When V is not a multiple of 64 (GPT-2's 50,257) the head is a copy of
 /// the output embeddings padded with zero rows to the next multiple, and a bias of 0 on real columns and -inf on the
-/// padding, whose exp is exactly 0: libtorch's CPU matmul runs about 15-25% faster on the aligned width (measured
+/// padding, whose exp is exactly 0 (a head with its own bias, GPT-J's, keeps it on the real columns): libtorch's CPU matmul runs about 15-25% faster on the aligned width (measured
 /// at 333-1,024 positions x 768 x 50,257 vs 50,304, float32, 2 threads), and the head is a third of GPT-2-small's
 /// work. Other vocabularies (32,000, 128,256, 151,936, 50,304) use the model's own weights.
 /// </summary>
@@ -30,10 +30,11 @@ internal sealed class ScoringHead : IDisposable
     public static ScoringHead For(CausalLanguageModel model)
     {
         var embeddings = model.OutputEmbeddings;                                                      // (V, C)
+        var modelBias = model.OutputBias;                                                             // (V) or null
         var (vocabulary, width) = (embeddings.shape[0], embeddings.shape[1]);
         var padding = (Alignment - vocabulary % Alignment) % Alignment;
         if (padding == 0)
-            return new ScoringHead(embeddings, bias: null, ownsWeight: false);
+            return new ScoringHead(embeddings, modelBias, ownsWeight: false);
 
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();  // frees the temporaries; the head keeps the two tensors it detaches
@@ -41,7 +42,7 @@ internal sealed class ScoringHead : IDisposable
         var zeroRows = zeros(padding, width, options.dtype, options.device);
         var weight = cat([embeddings, zeroRows], 0).DetachFromDisposeScope();                         // (V', C)
         var bias = cat(
-            [zeros(vocabulary, options.dtype, options.device), full(padding, double.NegativeInfinity, options.dtype, options.device)],
+            [modelBias ?? zeros(vocabulary, options.dtype, options.device), full(padding, double.NegativeInfinity, options.dtype, options.device)],
             0).DetachFromDisposeScope();                                                                // (V')
         return new ScoringHead(weight, bias, ownsWeight: true);
     }
@@ -51,8 +52,9 @@ internal sealed class ScoringHead : IDisposable
 
     public void Dispose()
     {
-        if (_ownsWeight)
-            _weight.Dispose();
+        if (!_ownsWeight)
+            return;  // the model's own head weight and bias
+        _weight.Dispose();
         _bias?.Dispose();
     }
 }
