@@ -1,6 +1,9 @@
+using System.CommandLine;
 using System.Text.Json.Nodes;
+using LogLikeMap.Cli.Commands;
 using LogLikeMap.Core.Checkpoints;
 using LogLikeMap.Core.Models;
+using LogLikeMap.Core.PaperData;
 using LogLikeMap.Core.Scoring;
 using LogLikeMap.Tests.Scoring;
 using static TorchSharp.torch;
@@ -12,9 +15,15 @@ namespace LogLikeMap.Tests.Models;
 /// score as its own plain-PyTorch forward passes of the HF definitions do (which first reproduce the shared fixtures).
 /// The texts are 1,024 tokens, long enough for ALiBi's distance penalty and the learned and rotary positions to matter.
 /// </summary>
-public class ArchitecturesCTests
+public sealed class ArchitecturesCTests : IDisposable
 {
     private static readonly string Fixtures = Path.Combine(AppContext.BaseDirectory, "TestData", "architectures");
+
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "loglikemap-arch-c-" + Guid.NewGuid().ToString("N"));
+
+    public ArchitecturesCTests() => Directory.CreateDirectory(_folder);
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
 
     [Theory]
     [InlineData("falcon-multi-query-bf16", 8192)]    // multi_query: one key/value head, parallel block, rope_theta 5e5, untied
@@ -122,4 +131,47 @@ public class ArchitecturesCTests
 
         Assert.Null(FalconConfig.FromJson(config).RopeScaling);
     }
+
+    [Fact]
+    public async Task The_score_command_scores_a_bloom_folder_through_its_tokenizer()
+    {
+        // The byte-level tokenizer gives the fixture's ids (bytes, nothing added), so the CLI must reproduce the reference.
+        const string name = "bloom-alibi-bf16";
+        var output = Path.Combine(_folder, "results.jsonl");
+
+        var exit = await ScoreCommand.Create()
+            .Parse(["--model", Path.Combine(Fixtures, name), "--texts", Texts, "--out", output])
+            .InvokeAsync(new InvocationConfiguration { Error = new StringWriter() });
+
+        Assert.Equal(0, exit);
+        var scores = ResultsFile.Read(output, CancellationToken.None);
+        Assert.Equal(ScoringTestData.TokenIds(Fixtures, name).Select(t => t.Ids.Count), scores.Select(s => s.TokenCount));
+        ScoringTestData.AssertRelativelyClose(ScoringTestData.Expected(Fixtures, name), scores.Select(s => s.LogLikelihood).ToArray(), 1e-4);
+    }
+
+    [Fact]
+    public async Task The_score_command_lists_every_supported_type_for_an_unknown_one()
+    {
+        var model = Path.Combine(_folder, "model");
+        Directory.CreateDirectory(model);
+        foreach (var file in Directory.GetFiles(Path.Combine(Fixtures, "gptj-partial-rotary")))
+            File.Copy(file, Path.Combine(model, Path.GetFileName(file)));
+        var configPath = Path.Combine(model, "config.json");
+        var config = JsonNode.Parse(File.ReadAllText(configPath))!.AsObject();
+        config["model_type"] = "t5";
+        File.WriteAllText(configPath, config.ToJsonString());
+        var error = new StringWriter();
+
+        var exit = await ScoreCommand.Create()
+            .Parse(["--model", model, "--texts", Texts, "--out", Path.Combine(_folder, "results.jsonl")])
+            .InvokeAsync(new InvocationConfiguration { Error = error });
+
+        Assert.Equal(2, exit);
+        Assert.Contains($"'t5' is not supported. Supported: {string.Join(", ", ModelRegistry.ModelTypes)}.", error.ToString(), StringComparison.Ordinal);
+        foreach (var type in new[] { "bloom", "falcon", "gpt_bigcode", "gptj", "opt" })
+            Assert.Contains(type, ModelRegistry.ModelTypes);
+    }
+
+    /// <summary>The texts the fixtures were made from (tools/make-architecture-fixtures-c.py reads the same file).</summary>
+    private static string Texts => Path.Combine(ScoringTestData.ExtraFixtures, "texts.jsonl");
 }
