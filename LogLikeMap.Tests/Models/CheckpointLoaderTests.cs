@@ -25,15 +25,14 @@ public sealed class CheckpointLoaderTests : IDisposable
     [Fact]
     public void An_unsupported_architecture_is_refused_with_the_supported_list()
     {
-        // T5 is an encoder-decoder, which the paper's causal log-likelihood does not apply to.
-        EditConfig(config => config["model_type"] = "t5");
+        EditConfig(config => config["model_type"] = "no-such-model");
 
         var error = Assert.Throws<CheckpointException>(() => Load());
 
-        Assert.Contains("'t5'", error.Message, StringComparison.Ordinal);
-        Assert.Contains(string.Join(", ", ModelRegistry.ModelTypes), error.Message, StringComparison.Ordinal);
-        Assert.Contains("bloom", ModelRegistry.ModelTypes);
-        Assert.Contains("gpt2", ModelRegistry.ModelTypes);
+        Assert.Contains("'no-such-model'", error.Message, StringComparison.Ordinal);
+        // Each type by itself: the list grows as architectures are added.
+        foreach (var type in new[] { "gpt2", "gpt_neox", "llama", "mistral", "qwen2" })
+            Assert.Contains(type, error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
