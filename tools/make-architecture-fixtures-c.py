@@ -22,7 +22,8 @@ What each fixture exercises:
 - opt-post-norm-projected: opt-350m's layout: do_layer_norm_before false (no final norm), word_embed_proj_dim 16 under
   hidden 32 (project_in / project_out), BF16, keys under decoder. (as facebook's checkpoints store them).
 - bloom-alibi-bf16: 12 heads (ALiBi slopes of a non-power of two), word_embeddings_layernorm, BF16.
-- bloom-post-ln-residual: apply_residual_connection_post_layernorm true, 5 heads, F16.
+- bloom-post-ln-residual: apply_residual_connection_post_layernorm true, 5 heads, F16, sizes under HF's common names
+  (hidden_size, num_hidden_layers, num_attention_heads) where bloom-alibi-bf16 uses n_embed, n_layer, n_head.
 - gpt-bigcode-multi-query: StarCoder's multi-query attention (c_attn width hidden + 2 x head_dim), n_inner, F16.
 - gpt-bigcode-multi-head: multi_query false (per-head interleaved q/k/v), scale_attention_softmax_in_fp32 false, F32.
 - gptj-partial-rotary: rotary_dim 4 of head_dim 8 (rotate_every_two), parallel attention and MLP under ln_1, no
@@ -381,7 +382,7 @@ def opt_config(**extra):
 
 
 def bloom_config(**extra):
-    # Bloom's config.json names its sizes n_embed / n_layer / n_head (HF reads n_embed as hidden_size).
+    # BLOOM's config.json names its sizes n_embed (the 176B model) or hidden_size, n_layer, n_head.
     c = {"model_type": "bloom", "vocab_size": VOCAB, "n_embed": 48, "n_layer": 2, "n_head": 6,
          "layer_norm_epsilon": 1e-5, "apply_residual_connection_post_layernorm": False}
     c.update(extra)
@@ -409,7 +410,8 @@ CHECKPOINTS = [
      bloom_config(n_head=12),
      bloom_shapes, bloom_logits, False),
     ("bloom-post-ln-residual", "F16", 1,
-     bloom_config(n_embed=40, n_head=5, apply_residual_connection_post_layernorm=True),
+     {"model_type": "bloom", "vocab_size": VOCAB, "hidden_size": 40, "num_hidden_layers": 2, "num_attention_heads": 5,
+      "layer_norm_epsilon": 1e-5, "apply_residual_connection_post_layernorm": True},
      bloom_shapes, bloom_logits, False),
     ("gpt-bigcode-multi-query", "F16", 1,
      {"model_type": "gpt_bigcode", "vocab_size": VOCAB, "n_embd": 32, "n_layer": 2, "n_head": 4, "n_inner": 80,
@@ -436,8 +438,9 @@ CHECKPOINTS = [
 def normalised(c):
     """The config with HF's synonyms resolved, for the forward passes (the written config.json keeps the family's keys)."""
     c = dict(c)
-    if "n_embed" in c:
-        c["hidden_size"] = c.pop("n_embed")
+    for synonym, name in (("n_embed", "hidden_size"), ("num_hidden_layers", "n_layer"), ("num_attention_heads", "n_head")):
+        if c["model_type"] == "bloom" and synonym in c:
+            c[name] = c.pop(synonym)
     return c
 
 
