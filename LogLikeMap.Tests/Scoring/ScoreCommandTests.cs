@@ -49,7 +49,7 @@ public sealed class ScoreCommandTests : IDisposable
     /// naming the fault, no output file.
     /// </summary>
     [Theory]
-    [InlineData("unknown architecture", "'bloom'")]
+    [InlineData("unknown architecture", "'t5' is not supported. Supported: ")]
     [InlineData("truncated weights", "tensor 'transformer.wte.weight' spans bytes 182016..3398464 of the data section, which has only 3397464 bytes. The file is truncated")]
     [InlineData("huge header length", "the header length is 1099511627776 bytes, over the 100000000-byte limit")]
     [InlineData("offsets past the end", "tensor 'transformer.wte.weight' spans bytes 182080..3398528 of the data section, which has only 3398464 bytes")]
@@ -140,7 +140,7 @@ public sealed class ScoreCommandTests : IDisposable
         {
             case "unknown architecture":
                 var config = JsonNode.Parse(File.ReadAllText(Path.Combine(model, "config.json")))!.AsObject();
-                config["model_type"] = "bloom";
+                config["model_type"] = "t5";
                 File.WriteAllText(Path.Combine(model, "config.json"), config.ToJsonString());
                 break;
             case "truncated weights":
