@@ -88,8 +88,6 @@ public sealed record GemmaConfig(
             throw config.Invalid($"num_attention_heads ({heads}) must be a positive multiple of num_key_value_heads ({keyValueHeads}).");
         if (config.Bool("use_bidirectional_attention", false))
             throw config.Invalid("use_bidirectional_attention is true (an encoder such as EmbeddingGemma); only causal language models can be scored.");
-        if (config.Has("rope_parameters"))
-            throw config.Invalid("'rope_parameters' (transformers 5's form) is not read; give 'rope_theta' and 'rope_scaling' as the model's release does.");
         if (defaults.SlidingLayers.Count != defaults.Layers)
             throw config.Invalid($"layer_types lists {defaults.SlidingLayers.Count} layers, but num_hidden_layers is {defaults.Layers}.");
         return defaults with

@@ -71,7 +71,7 @@ public static class ModelRegistry
             set_default_dtype(dtype);
             try
             {
-                model = architecture.Create(config);
+                model = architecture.Create(RopeParameters.AsReleaseKeys(config));
             }
             finally
             {

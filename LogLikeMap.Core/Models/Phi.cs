@@ -43,8 +43,6 @@ public sealed record PhiConfig(
         var partialRotary = config.Double("partial_rotary_factor", 0.5);
         if (partialRotary is < 0 or > 1)
             throw config.Invalid($"partial_rotary_factor ({partialRotary}) must lie between 0 and 1.");
-        if (config.Has("rope_parameters"))
-            throw config.Invalid("'rope_parameters' (transformers 5's form) is not read; give 'rope_theta' and 'rope_scaling' as the model's release does.");
         return new PhiConfig(
             VocabularySize: config.Int("vocab_size", 51200),
             HiddenSize: hidden,

@@ -46,8 +46,6 @@ public sealed record Phi3Config(
         // rotary_ndims = int(head_dim * partial_rotary_factor)
         var rotaryDimensions = (int)(headDimensions * partialRotary);
         var maxPositions = config.Int("max_position_embeddings", 4096);
-        if (config.Has("rope_parameters"))
-            throw config.Invalid("'rope_parameters' (transformers 5's form) is not read; give 'rope_theta' and 'rope_scaling' as the model's release does.");
         var window = config.OptionalInt("sliding_window");
         if (window is <= 0)
             throw config.Invalid($"sliding_window ({window}) must be positive.");

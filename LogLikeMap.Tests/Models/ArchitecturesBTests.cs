@@ -101,7 +101,6 @@ public class ArchitecturesBTests
     [InlineData("gemma2", "attn_logit_softcapping", "-1.0", "attn_logit_softcapping (-1) must be positive")]
     [InlineData("gemma3_text", "layer_types", """["full_attention"]""", "layer_types lists 1 layers, but num_hidden_layers is 2")]
     [InlineData("gemma3_text", "layer_types", """["full_attention", "chunked_attention"]""", "layer_types has \"chunked_attention\"")]
-    [InlineData("gemma", "rope_parameters", """{"rope_type": "default", "rope_theta": 10000.0}""", "'rope_parameters' (transformers 5's form) is not read")]
     [InlineData("phi", "rope_scaling", """{"type": "dynamic", "factor": 2.0}""", "rope_scaling of type 'dynamic' is not supported")]
     public void Unsupported_config_values_are_refused_naming_the_field(string modelType, string key, string value, string message)
     {
