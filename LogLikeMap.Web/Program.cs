@@ -39,6 +39,7 @@ app.MapTextsApi();
 app.MapMapAdminApi();
 app.MapUploadsApi();
 app.MapExportsApi();
+app.MapAnalysisApi();
 app.MapAccountApi();
 app.MapJobsDashboard();
 app.MapGet("/healthz", () => "ok");
