@@ -84,9 +84,10 @@ public static class PredictCommand
         WritePredictions(Path.Combine(outputFolder, "predictions.csv"), result);
         WriteUnscored(Path.Combine(outputFolder, "unscored.csv"), result);
         WriteSummary(Path.Combine(outputFolder, "summary.json"), result, options, groupColumn);
+        WriteLeakage(Path.Combine(outputFolder, "leakage.csv"), matrix, scores, result);
         foreach (var (target, s) in result.Summary)
             Console.WriteLine(FormattableString.Invariant($"{target,-14} pearson {s.Pearson:F3} ± {s.PearsonStd:F3}  spearman {s.Spearman:F3} ± {s.SpearmanStd:F3}  n {s.Count}"));
-        Console.Error.WriteLine($"Wrote predictions.csv, unscored.csv and summary.json to '{outputFolder}'.");
+        Console.Error.WriteLine($"Wrote predictions.csv, unscored.csv, leakage.csv and summary.json to '{outputFolder}'.");
         return 0;
     }
 
@@ -118,6 +119,27 @@ public static class PredictCommand
         foreach (var p in result.Unscored)
             text.Append(CultureInfo.InvariantCulture, $"{MapCommand.CsvField(p.Model)},{MapCommand.CsvField(p.Target)},{p.Predicted:R},{p.Lower:R},{p.Upper:R}\n");
         File.WriteAllText(path, text.ToString());
+    }
+
+    /// <summary>Every model's leakage check (<see cref="LeakageFlags"/>), flagged ones first, then by robust z.</summary>
+    private static void WriteLeakage(string path, LogLikelihoodMatrix matrix, ScoreTable scores, PredictionResult result)
+    {
+        var text = new StringBuilder("model,mean_logp,implied,residual,robust_z,flagged\n");
+        IReadOnlyList<LeakageCheck> checks;
+        try
+        {
+            checks = LeakageFlags.FromPrediction(matrix, scores, result);
+        }
+        catch (ArgumentException ex)
+        {
+            Console.Error.WriteLine($"No leakage check: {ex.Message}");
+            return;
+        }
+        foreach (var c in checks.OrderByDescending(c => c.Flagged).ThenByDescending(c => c.RobustZ))
+            text.Append(CultureInfo.InvariantCulture, $"{MapCommand.CsvField(c.Model)},{c.MeanLogLikelihood:R},{c.Implied:R},{c.Residual:R},{c.RobustZ:R},{(c.Flagged ? "true" : "false")}\n");
+        File.WriteAllText(path, text.ToString());
+        foreach (var c in checks.Where(c => c.Flagged))
+            Console.WriteLine(FormattableString.Invariant($"leakage flag: {c.Model}: mean log-likelihood {c.MeanLogLikelihood:F1}, its scores imply {c.Implied:F1} (robust z {c.RobustZ:F1} > {LeakageFlags.DefaultThreshold})"));
     }
 
     private static void WriteSummary(string path, PredictionResult result, PredictionOptions options, string? groupColumn)

@@ -59,6 +59,39 @@ public static class LeakageFlags
         })];
     }
 
+    /// <summary>
+    /// The check after a prediction: ℓ̄ is each model's mean raw log-likelihood over the matrix's texts, the regressors
+    /// its benchmark scores (every target but <c>mean_logp</c>), true where the model has them, else predicted.
+    /// </summary>
+    public static IReadOnlyList<LeakageCheck> FromPrediction(
+        LogLikeMap.Core.Map.LogLikelihoodMatrix matrix, ScoreTable scores, PredictionResult prediction, double threshold = DefaultThreshold)
+    {
+        ArgumentNullException.ThrowIfNull(matrix);
+        ArgumentNullException.ThrowIfNull(scores);
+        ArgumentNullException.ThrowIfNull(prediction);
+        var targets = Enumerable.Range(0, scores.Targets.Count).Where(t => scores.Targets[t] != BenchmarkPrediction.MeanLogLikelihood).ToArray();
+        if (targets.Length == 0)
+            throw new ArgumentException("Leakage needs at least one benchmark score besides mean_logp.", nameof(scores));
+        var scored = prediction.ScoredModels.ToHashSet(StringComparer.Ordinal);
+        var predicted = prediction.Unscored.ToDictionary(p => (p.Model, p.Target), p => p.Predicted);
+        var names = matrix.ModelNames;
+        var mean = new double[names.Count];
+        var values = new double[names.Count][];
+        for (var i = 0; i < names.Count; i++)
+        {
+            var row = matrix.Row(i);
+            var sum = 0.0;
+            foreach (var v in row)
+                sum += v;
+            mean[i] = sum / row.Length;
+            var name = names[i];
+            values[i] = [.. targets.Select(t => scored.Contains(name)
+                ? scores.Scores[name][t]!.Value
+                : predicted[(name, scores.Targets[t])])];
+        }
+        return Check(names, mean, values, [.. names.Select(scored.Contains)], threshold);
+    }
+
     /// <summary>Intercept and slopes minimising Σ (y - b0 - x·b)², by the normal equations (p is a handful of scores).</summary>
     internal static double[] LeastSquares(double[][] x, double[] y)
     {

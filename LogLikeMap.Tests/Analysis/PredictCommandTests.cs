@@ -21,7 +21,7 @@ public sealed class PredictCommandTests : IDisposable
         Assert.Equal(0, await Invoke("predict", "--loglik", PaperDataFiles.SampleModelData, "--group-column", "model_type", "--out", first));
         Assert.Equal(0, await Invoke("predict", "--loglik", PaperDataFiles.SampleModelData, "--group-column", "model_type", "--out", second));
 
-        foreach (var file in new[] { "summary.json", "predictions.csv", "unscored.csv" })
+        foreach (var file in new[] { "summary.json", "predictions.csv", "unscored.csv", "leakage.csv" })
             Assert.Equal(await File.ReadAllTextAsync(Path.Combine(first, file)), await File.ReadAllTextAsync(Path.Combine(second, file)));
 
         // Pearson r per seed over scikit-learn's own held-out predictions, averaged over the 5 seeds.
@@ -50,6 +50,13 @@ public sealed class PredictCommandTests : IDisposable
             var (predicted, lower, upper) = (Number(row[2]), Number(row[3]), Number(row[4]));
             Assert.True(lower <= predicted && predicted <= upper && lower < upper, string.Join(',', row));
         }
+
+        // Every model is checked for leakage; its residual is its mean log-likelihood less what its scores imply.
+        var leakage = (await File.ReadAllLinesAsync(Path.Combine(first, "leakage.csv"))).ToList();
+        Assert.Equal("model,mean_logp,implied,residual,robust_z,flagged", leakage[0]);
+        Assert.Equal(60, leakage.Count - 1);
+        foreach (var row in leakage.Skip(1).Select(l => l.Split(',')))
+            Assert.Equal(Number(row[1]) - Number(row[2]), Number(row[3]), 1e-9);
     }
 
     [Fact]
