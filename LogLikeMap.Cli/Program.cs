@@ -13,6 +13,7 @@ foreach (var command in new Command[]
     ExportCommand.Create(),
     TextSetCommand.Create(),
     ZooCommand.Create(),
+    PredictCommand.Create(),
 })
 {
     root.Subcommands.Add(command);

@@ -1,3 +1,4 @@
+using LogLikeMap.Web.Analysis;
 using LogLikeMap.Web.Api;
 using LogLikeMap.Web.Components;
 using LogLikeMap.Web.Jobs;
@@ -14,6 +15,7 @@ builder.AddModelMap();
 builder.AddJobs();
 builder.AddAdminSecurity();
 builder.AddUploads();
+builder.AddAnalysis();
 builder.Services.AddProblemDetails();
 builder.Services.AddOpenApi();
 
@@ -38,6 +40,7 @@ app.MapTextsApi();
 app.MapMapAdminApi();
 app.MapUploadsApi();
 app.MapExportsApi();
+app.MapAnalysisApi();
 app.MapAccountApi();
 app.MapJobsDashboard();
 app.MapGet("/healthz", () => "ok");

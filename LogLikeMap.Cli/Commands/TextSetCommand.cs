@@ -55,6 +55,9 @@ internal static class TextSetCommand
             return 0;
         });
 
-        return new Command("textset", "Text sets: build the default one.") { build };
+        return new Command("textset", "Text sets: build the default one, or resample one by the texts' variance across models.")
+        {
+            build, TextSetResampleCommand.Create(),
+        };
     }
 }

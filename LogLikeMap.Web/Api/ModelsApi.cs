@@ -1,6 +1,7 @@
 using LogLikeMap.Web.Services;
 using LogLikeMap.Core.PaperData;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 
 namespace LogLikeMap.Web.Api;
 
@@ -22,7 +23,7 @@ public static class ModelsApi
         api.MapGet("/models", ListModels).WithSummary("All models on the map with their cards and 2-D positions.");
         api.MapGet("/models/{name}", GetModel).WithSummary("One model's card and position.");
         api.MapGet("/models/{name}/neighbours", GetNeighbours)
-            .WithSummary("The k nearest models by KL in the full N-dimensional space (k defaults to 10); 503 with Retry-After while the index is prepared after a restart.");
+            .WithSummary("The k nearest models by KL in the full N-dimensional space (k defaults to 10), each with its 95% bootstrap interval over the texts (klInterval); 503 with Retry-After while the index is prepared after a restart.");
         api.MapGet("/layout", GetLayout).WithSummary("The current 2-D layout: version and coordinates.");
         return app;
     }
@@ -43,7 +44,8 @@ public static class ModelsApi
         return model is null ? UnknownModel(modelName) : TypedResults.Ok(model);
     }
 
-    public static Results<Ok<NeighboursResponse>, ProblemHttpResult> GetNeighbours(string name, IModelMapService map, int? k, HttpResponse response)
+    public static Results<Ok<NeighboursResponse>, ProblemHttpResult> GetNeighbours(
+        string name, IModelMapService map, int? k, HttpResponse response, [FromServices] KlIntervals intervals)
     {
         var modelName = ModelNameOf(name);
         var snapshot = map.Current;
@@ -58,7 +60,7 @@ public static class ModelsApi
         }
         if (!map.TryGetNeighbours(modelName, count, out var neighbours))
             return NeighboursBeingPrepared(response);
-        return TypedResults.Ok(new NeighboursResponse(modelName, snapshot.TextCount, snapshot.MeanTextBytes, neighbours));
+        return TypedResults.Ok(new NeighboursResponse(modelName, snapshot.TextCount, snapshot.MeanTextBytes, intervals.WithIntervals(modelName, neighbours)));
     }
 
     /// <summary>

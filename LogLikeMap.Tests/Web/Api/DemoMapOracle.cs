@@ -37,6 +37,9 @@ internal sealed class DemoMapOracle
 
     public double MeanTextBytes { get; }
 
+    /// <summary>A model's log-likelihoods clipped at numpy's threshold, in text-index order.</summary>
+    public IReadOnlyList<double> Clipped(string name) => _clipped[name];
+
     public double KlNats(string a, string b)
     {
         var differences = _clipped[a].Zip(_clipped[b], (x, y) => x - y).ToArray();

@@ -1,0 +1,42 @@
+using LogLikeMap.Core.Map;
+using LogLikeMap.Web.Analysis;
+using LogLikeMap.Web.Services;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace LogLikeMap.Tests.Web.Api;
+
+public sealed class TrajectoriesApiTests
+{
+    [Fact]
+    public async Task Checkpoints_of_a_run_come_in_step_order_with_half_the_variance_of_each_step()
+    {
+        const int texts = 30;
+        var random = new Random(3);
+        string[] names = ["org/run-step200", "org/run-step100", "org/other", "org/run-step300"];
+        var raw = names.Select(_ => Enumerable.Range(0, texts).Select(_ => -40 - 20 * random.NextDouble()).ToArray()).ToArray();
+        var matrix = new LogLikelihoodMatrix(names, texts, [.. raw.SelectMany(r => r)]);
+        var text = new MapText(1, "t", [.. Enumerable.Range(0, texts).Select(i => (long)i)], new string?[texts], 1000);
+        // Clip percentile 0: nothing is clipped, so KL = Var_s(L_a - L_b) / 2 of the raw rows (paper-method.md §1.4-1.5).
+        var state = MapStateBuilder.FromStoredLayout(text, [.. names.Select(n => new ModelCard(n, "f", null, null, null))], matrix, 0,
+            [.. names.Select((_, i) => new MapPoint(i, i))], 1);
+        var map = new ModelMapService(NullLogger<ModelMapService>.Instance);
+        await map.PublishAsync(state);
+
+        var response = AnalysisApi.GetTrajectories(map).Value!;
+
+        var run = Assert.Single(response.Trajectories);
+        Assert.Equal("org/run", run.Run);
+        Assert.Equal([100L, 200, 300], run.Points.Select(p => p.Step));
+        Assert.Equal(HalfVariance(raw[1], raw[0]), run.Points[1].KlFromPrevious!.Value, 1e-9);
+        Assert.Equal(HalfVariance(raw[0], raw[3]), run.Points[2].KlFromPrevious!.Value, 1e-9);
+        Assert.Equal(HalfVariance(raw[1], raw[3]), run.Points[2].KlFromStart, 1e-9);
+        Assert.Equal(HalfVariance(raw[1], raw[3]), run.Points[0].KlToFinal, 1e-9);
+    }
+
+    private static double HalfVariance(double[] a, double[] b)
+    {
+        var d = a.Zip(b, (x, y) => x - y).ToArray();
+        var mean = d.Average();
+        return d.Sum(x => (x - mean) * (x - mean)) / d.Length / 2;
+    }
+}
