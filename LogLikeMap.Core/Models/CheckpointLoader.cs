@@ -101,7 +101,7 @@ public static class CheckpointLoader
     }
 
     /// <summary>The checkpoint key for a parameter: its own name, or the name without the body prefix.</summary>
-    private static string? StoredKey(string parameterName, string baseModelPrefix, HashSet<string> stored)
+    internal static string? StoredKey(string parameterName, string baseModelPrefix, IReadOnlySet<string> stored)
     {
         if (stored.Contains(parameterName))
             return parameterName;

@@ -156,6 +156,7 @@ public sealed class LogLikelihoodScorer : IDisposable
             {
                 sums = BatchLogLikelihood.Compute(_model, _head, members.Select(t => t.Ids).ToArray(), _device);
             }
+            NonFiniteScores.Check(_model, members, sums, _options.Precision);  // before anything is kept
             onBatchScored(members.Select((t, i) => new TextScore(t.Index, t.Ids.Count, sums[i])).ToArray());
 
             var batchTokens = members.Sum(t => (long)t.Ids.Count);

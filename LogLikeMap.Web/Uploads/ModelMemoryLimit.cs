@@ -1,0 +1,34 @@
+using LogLikeMap.Core.Models;
+using LogLikeMap.Core.Scoring;
+using LogLikeMap.Web.Jobs;
+
+namespace LogLikeMap.Web.Uploads;
+
+/// <summary>
+/// Refuses at upload a model too large for the scoring worker: the weights in the configured scoring dtype plus the
+/// one tensor the loader stages (<see cref="ModelFootprint"/>) against <see cref="JobsOptions.MaxModelBytes"/>, or,
+/// when that is not set, the memory .NET sees for this process (the machine's, or the container's limit).
+/// </summary>
+public static class ModelMemoryLimit
+{
+    public static void Check(ModelFootprint footprint, JobsOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(footprint);
+        ArgumentNullException.ThrowIfNull(options);
+        var precision = options.ScoringPrecision;
+        var needed = footprint.BytesToLoad(precision);
+        var (limit, whose) = options.MaxModelBytes is { } configured
+            ? (configured, $"this server's scoring worker may use {Gigabytes(configured)} (Jobs:MaxModelBytes)")
+            : (GC.GetGCMemoryInfo().TotalAvailableMemoryBytes, $"this server has {Gigabytes(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes)} of memory");
+        if (needed <= limit)
+            return;
+        var dtype = precision.ToString().ToLowerInvariant();
+        throw new UploadRejectedException(
+            $"The model needs about {Gigabytes(needed)} to be scored in {dtype} ({footprint.ParameterCount:N0} parameters, " +
+            $"plus {Gigabytes(footprint.LargestStoredTensorBytes)} to read its largest tensor), but {whose}. " +
+            (precision == ScoringPrecision.Float32 ? "An administrator can score in bfloat16 (Jobs:ScoringPrecision, half the memory) or raise the limit on a larger worker; " : "An administrator can raise the limit on a larger worker; ") +
+            "or score it elsewhere with `loglikemap score` and upload the results file.");
+    }
+
+    private static string Gigabytes(long bytes) => $"{bytes / 1e9:0.##} GB";
+}
