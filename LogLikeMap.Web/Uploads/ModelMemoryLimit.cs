@@ -1,3 +1,4 @@
+using System.Globalization;
 using LogLikeMap.Core.Models;
 using LogLikeMap.Core.Scoring;
 using LogLikeMap.Web.Jobs;
@@ -18,17 +19,23 @@ public static class ModelMemoryLimit
         var precision = options.ScoringPrecision;
         var needed = footprint.BytesToLoad(precision);
         var (limit, whose) = options.MaxModelBytes is { } configured
-            ? (configured, $"this server's scoring worker may use {Gigabytes(configured)} (Jobs:MaxModelBytes)")
-            : (GC.GetGCMemoryInfo().TotalAvailableMemoryBytes, $"this server has {Gigabytes(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes)} of memory");
+            ? (configured, $"this server's scoring worker may use {Size(configured)} (Jobs:MaxModelBytes)")
+            : (GC.GetGCMemoryInfo().TotalAvailableMemoryBytes, $"this server has {Size(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes)} of memory");
         if (needed <= limit)
             return;
         var dtype = precision.ToString().ToLowerInvariant();
+        var parameters = footprint.ParameterCount.ToString("N0", CultureInfo.InvariantCulture);
+        var remedy = precision == ScoringPrecision.Float32
+            ? "An administrator can score in bfloat16 (Jobs:ScoringPrecision, half the memory) or raise the limit on a larger worker"
+            : "An administrator can raise the limit on a larger worker";
         throw new UploadRejectedException(
-            $"The model needs about {Gigabytes(needed)} to be scored in {dtype} ({footprint.ParameterCount:N0} parameters, " +
-            $"plus {Gigabytes(footprint.LargestStoredTensorBytes)} to read its largest tensor), but {whose}. " +
-            (precision == ScoringPrecision.Float32 ? "An administrator can score in bfloat16 (Jobs:ScoringPrecision, half the memory) or raise the limit on a larger worker; " : "An administrator can raise the limit on a larger worker; ") +
-            "or score it elsewhere with `loglikemap score` and upload the results file.");
+            $"The model needs about {Size(needed)} to be scored in {dtype} ({parameters} parameters, plus " +
+            $"{Size(footprint.LargestStoredTensorBytes)} to read its largest tensor), but {whose}. {remedy}; or score it " +
+            "elsewhere with `loglikemap score` and upload the results file.");
     }
 
-    private static string Gigabytes(long bytes) => $"{bytes / 1e9:0.##} GB";
+    private static string Size(long bytes) =>
+        bytes >= 1e9
+            ? (bytes / 1e9).ToString("0.00", CultureInfo.InvariantCulture) + " GB"
+            : (bytes / 1e6).ToString("0.0", CultureInfo.InvariantCulture) + " MB";
 }
