@@ -5,10 +5,10 @@ namespace LogLikeMap.Tests.Web.Api;
 
 internal static class JobPolling
 {
-    /// <summary>Polls GET /api/jobs/{id} until the job finished (or 30 seconds passed, which fails the test).</summary>
-    public static async Task<JobStatus> UntilFinishedAsync(HttpClient client, string jobId)
+    /// <summary>Polls GET /api/jobs/{id} until the job finished (or the timeout, 30 seconds unless given, passed, which fails the test).</summary>
+    public static async Task<JobStatus> UntilFinishedAsync(HttpClient client, string jobId, TimeSpan? timeout = null)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
         while (DateTime.UtcNow < deadline)
         {
             var status = await client.GetFromJsonAsync<JobStatus>($"/api/jobs/{jobId}");
@@ -16,6 +16,6 @@ internal static class JobPolling
                 return status;
             await Task.Delay(100);
         }
-        throw new TimeoutException($"Job {jobId} did not finish within 30 seconds.");
+        throw new TimeoutException($"Job {jobId} did not finish within {(timeout ?? TimeSpan.FromSeconds(30)).TotalSeconds} seconds.");
     }
 }
