@@ -77,6 +77,16 @@ public sealed class BrokenUploadApiTests(ServerFolderApp server) : IClassFixture
     }
 
     [Fact]
+    public async Task A_broken_config_is_named_relative_to_the_checkpoint()
+    {
+        var zip = ZipFolder(TinyGpt2, edit: null, files: name => name == "config.json" ? "{\"model_type\": \"gpt2\","u8.ToArray() : null);
+
+        var problem = await RefusedAsync("broken/config", zip);
+
+        Assert.StartsWith("config.json is not valid JSON (", problem.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_checkpoint_with_NaN_weights_fails_its_job_naming_text_dtype_and_tensor_and_places_nothing()
     {
         using var client = Factory.CreateAdminClient();
@@ -221,14 +231,14 @@ public sealed class BrokenUploadApiTests(ServerFolderApp server) : IClassFixture
     }
 
     /// <summary>A checkpoint folder zipped as a user would, its config.json and weights optionally edited.</summary>
-    private static byte[] ZipFolder(string folder, Action<JsonObject>? edit, Func<byte[], byte[]>? weights = null)
+    private static byte[] ZipFolder(string folder, Action<JsonObject>? edit, Func<byte[], byte[]>? weights = null, Func<string, byte[]?>? files = null)
     {
         using var buffer = new MemoryStream();
         using (var zip = new ZipArchive(buffer, ZipArchiveMode.Create, leaveOpen: true))
         {
             foreach (var file in Directory.GetFiles(folder))
             {
-                var bytes = File.ReadAllBytes(file);
+                var bytes = files?.Invoke(Path.GetFileName(file)) ?? File.ReadAllBytes(file);
                 if (Path.GetFileName(file) == "config.json" && edit is not null)
                 {
                     var config = JsonNode.Parse(bytes)!.AsObject();
