@@ -62,7 +62,8 @@ public static class ScoreCommand
             error.WriteLine($"Cancelled; every finished batch is in '{outputPath}'. Rerun the same command to resume.");
             return 130;
         }
-        catch (Exception ex) when (ex is CheckpointException or InvalidDataException or FileNotFoundException or InvalidOperationException or IOException)
+        catch (Exception ex) when (ex is CheckpointException or NonFiniteLogLikelihoodException or InvalidDataException or FileNotFoundException
+                                       or InvalidOperationException or IOException)
         {
             error.WriteLine($"Cannot score: {ex.Message}");
             return 2;
