@@ -76,7 +76,9 @@ public static class CheckpointLoader
         foreach (var (parameter, info, transposed) in plan)
         {
             using var scope = NewDisposeScope();
-            var staging = empty(info.Shape, dtype: FloatingType(info, source));
+            // On the CPU by name: TorchSharp's default device is process-wide, and an upload's shape check borrows it
+            // (META) for a moment while it builds a model (ModelShapeCheck), perhaps while this job loads.
+            var staging = empty(info.Shape, dtype: FloatingType(info, source), device: CPU);
             ReadInSlices(weights, info, staging, maxBytesPerRead);
             parameter.copy_(transposed ? staging.t() : staging);
         }
