@@ -66,8 +66,8 @@ public static class ScoreCommand
             error.WriteLine($"Cancelled; every finished batch is in '{outputPath}'. Rerun the same command to resume.");
             return 130;
         }
-        catch (Exception ex) when (ex is CheckpointException or InvalidDataException or FileNotFoundException or InvalidOperationException or IOException
-            or InsufficientMemoryException)
+        catch (Exception ex) when (ex is CheckpointException or NonFiniteLogLikelihoodException or InvalidDataException or FileNotFoundException
+                                       or InvalidOperationException or IOException or InsufficientMemoryException)
         {
             error.WriteLine($"Cannot score: {ex.Message}");
             return 2;

@@ -95,9 +95,10 @@ public sealed class ModelMap
     public PlacedModel Place(ReadOnlySpan<double> logLikelihoods, CancellationToken cancellationToken = default)
     {
         var q = Coordinates.CentreNewModel(logLikelihoods);
-        var affinityCount = TsneAffinities.NeighbourCount(ModelCount + 1, Options.Tsne.Perplexity);
+        var perplexity = Options.Tsne.PerplexityFor(ModelCount + 1);
+        var affinityCount = TsneAffinities.NeighbourCount(ModelCount + 1, perplexity);
         var nearest = _distances.Nearest(q, Math.Max(affinityCount, Options.NeighbourCount));
-        var position = Tsne.PlaceNewPoint(_layout, nearest[..Math.Min(affinityCount, nearest.Length)], Options.Tsne.Perplexity, cancellationToken);
+        var position = Tsne.PlaceNewPoint(_layout, nearest[..Math.Min(affinityCount, nearest.Length)], perplexity, cancellationToken);
         var neighbours = nearest[..Math.Min(Options.NeighbourCount, nearest.Length)].Select(ToNeighbour).ToArray();
         return new PlacedModel(position, neighbours, q);
     }

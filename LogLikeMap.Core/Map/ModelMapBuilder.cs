@@ -50,10 +50,11 @@ public static class ModelMapBuilder
             PrincipalComponents.FromGram(distances.Gram, k, Math.Min(options.PrincipalComponents, k)));
         var affinities = Stage(MapStage.Affinities, () =>
         {
-            var count = TsneAffinities.NeighbourCount(k, options.Tsne.Perplexity);
+            var perplexity = options.Tsne.PerplexityFor(k);
+            var count = TsneAffinities.NeighbourCount(k, perplexity);
             var nearest = new ModelDistance[k][];
             Parallel.For(0, k, parallel, i => nearest[i] = distances.NearestApproximately(i, count));
-            return TsneAffinities.FromNeighbours(nearest, options.Tsne.Perplexity);
+            return TsneAffinities.FromNeighbours(nearest, perplexity);
         });
         var tsneProgress = progress is null ? null : new LayoutProgress(progress);
         var layout = Stage(MapStage.Layout, () =>

@@ -85,7 +85,8 @@ public static class Tsne
     /// Places one new point against a fixed embedding (openTSNE <c>transform</c> of a single point):
     /// p_{j|new} over its nearest existing points by perplexity calibration, start at the affinity-weighted mean
     /// of their positions, then minimise KL(p_{.|new} || q_{.|new}) over the new point's two coordinates only,
-    /// with q_{j|new} = w_j / sum_l w_l over all existing points. Existing points never move.
+    /// with q_{j|new} = w_j / sum_l w_l over all existing points. Existing points never move. A new point whose q equals
+    /// an existing point's (a copy of its vector) goes where that point is: t-SNE gives identical inputs one place.
     /// </summary>
     public static MapPoint PlaceNewPoint(
         IReadOnlyList<MapPoint> layout, IReadOnlyList<ModelDistance> nearest, double perplexity, CancellationToken cancellationToken)
@@ -94,6 +95,8 @@ public static class Tsne
         ArgumentNullException.ThrowIfNull(nearest);
         if (nearest.Count == 0)
             throw new ArgumentException("A new point needs at least one existing neighbour.", nameof(nearest));
+        if (nearest[0].SquaredDistance <= 1e-12 * nearest[^1].SquaredDistance)
+            return layout[nearest[0].Model];
         var p = TsneAffinities.ConditionalRow(nearest, Math.Min(perplexity, Math.Max(1, nearest.Count - 1)));
         double x = 0, y = 0;
         for (var m = 0; m < nearest.Count; m++)

@@ -29,8 +29,19 @@ public enum TsneInitialisation
 /// </summary>
 public sealed record TsneOptions
 {
-    /// <summary>Effective number of neighbours each point's Gaussian covers; 3 x perplexity neighbours get affinities.</summary>
+    /// <summary>
+    /// Effective number of neighbours each point's Gaussian covers; 3 x perplexity neighbours get affinities. A map of
+    /// few models uses at most (K - 1) / 3 (<see cref="PerplexityFor"/>).
+    /// </summary>
     public double Perplexity { get; init; } = 30;
+
+    /// <summary>
+    /// The perplexity used for <paramref name="pointCount"/> points: <see cref="Perplexity"/>, but at most (K - 1) / 3
+    /// and at least 1. With 3 x perplexity neighbours per point (sklearn, openTSNE) a larger one spans the whole map,
+    /// every model then attracts every other and small families collapse onto one spot; openTSNE lowers it the same way
+    /// and scikit-learn asks for perplexity below K. Maps of 91 models or more keep the given value (30: the paper's).
+    /// </summary>
+    public double PerplexityFor(int pointCount) => Math.Min(Perplexity, Math.Max(1, (pointCount - 1) / 3.0));
 
     /// <summary>Total gradient-descent iterations, early exaggeration included (sklearn <c>n_iter</c>/<c>max_iter</c>).</summary>
     public int Iterations { get; init; } = 1000;
@@ -71,9 +82,9 @@ public sealed record TsneOptions
 
     internal void Validate(int pointCount)
     {
-        if (!(Perplexity > 0) || Perplexity >= pointCount)
-            throw new ArgumentOutOfRangeException(nameof(Perplexity), Perplexity,
-                $"The perplexity must be positive and below the number of models ({pointCount}).");
+        if (!(Perplexity > 0))
+            throw new ArgumentOutOfRangeException(nameof(Perplexity), Perplexity, "The perplexity must be positive.");
+        ArgumentOutOfRangeException.ThrowIfLessThan(pointCount, 2);
         ArgumentOutOfRangeException.ThrowIfNegative(Iterations);
         ArgumentOutOfRangeException.ThrowIfNegative(ExaggerationIterations);
         if (LearningRate is { } rate && !(rate > 0))

@@ -122,7 +122,7 @@ public static class CheckpointLoader
     {
         if (info.Shape.Length == 0)
         {
-            using var scalar = empty([], dtype: storedType);
+            using var scalar = empty([], dtype: storedType, device: CPU);
             weights.ReadBytes(info.Name, scalar.bytes);
             destination.copy_(scalar);
             return;
@@ -132,7 +132,9 @@ public static class CheckpointLoader
             return;
         var rowBytes = info.ByteLength / rows;
         var rowsPerRead = Math.Clamp(maxBytes / Math.Max(1, rowBytes), 1, rows);
-        using var buffer = empty([rowsPerRead, .. info.Shape[1..]], dtype: storedType);
+        // On the CPU by name: TorchSharp's default device is process-wide, and an upload's shape check borrows it (META)
+        // for a moment while it builds a model (ModelShapeCheck), perhaps while this job loads.
+        using var buffer = empty([rowsPerRead, .. info.Shape[1..]], dtype: storedType, device: CPU);
         for (long row = 0; row < rows; row += rowsPerRead)
         {
             var count = Math.Min(rowsPerRead, rows - row);
@@ -144,7 +146,7 @@ public static class CheckpointLoader
     }
 
     /// <summary>The checkpoint key for a parameter: its own name, or the name without the body prefix.</summary>
-    private static string? StoredKey(string parameterName, string baseModelPrefix, HashSet<string> stored)
+    internal static string? StoredKey(string parameterName, string baseModelPrefix, IReadOnlySet<string> stored)
     {
         if (stored.Contains(parameterName))
             return parameterName;

@@ -44,21 +44,23 @@ public static class ModelRegistry
         return twice is null ? found : throw new InvalidOperationException($"Two architectures answer to model_type '{twice.Key}'.");
     }
 
-    /// <summary>Serialises the borrowing of libtorch's process-wide default dtype by <see cref="Create"/>.</summary>
+    /// <summary>Serialises the borrowing of TorchSharp's process-wide default dtype and device by <see cref="Create"/>.</summary>
     private static readonly Lock DefaultDtype = new();
 
     /// <summary>
     /// A model from the contents of a config.json (which names its <c>model_type</c>), its parameters born in
     /// <paramref name="dtype"/> (float32 by default) and uninitialised (<see cref="Layers"/>): load its weights with
     /// <see cref="CheckpointLoader"/> or initialise them with <see cref="CausalLanguageModel.InitializeWeights"/>.
+    /// On <paramref name="device"/> <c>META</c> the parameters have shapes and no storage, so any config builds in no
+    /// memory (<see cref="ModelShapeCheck"/>).
     /// </summary>
     /// <remarks>
     /// The layers take libtorch's default dtype, so it is set for the construction: building in float32 and converting
     /// would hold both copies at once (a 7B model: 28 GB next to its 14 GB in bfloat16). The default is process-wide,
     /// so every model is built under one lock; the final <c>to(dtype)</c> does nothing unless a tensor was made
-    /// outside this method while the default was borrowed.
+    /// outside this method while the default was borrowed. The default device is borrowed the same way.
     /// </remarks>
-    public static CausalLanguageModel Create(JsonObject config, ScalarType dtype = ScalarType.Float32)
+    public static CausalLanguageModel Create(JsonObject config, ScalarType dtype = ScalarType.Float32, Device? device = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         var modelType = config["model_type"]?.GetValue<string>()
@@ -67,15 +69,17 @@ public static class ModelRegistry
         CausalLanguageModel model;
         lock (DefaultDtype)
         {
-            var previous = get_default_dtype();
+            var (previousDtype, previousDevice) = (get_default_dtype(), get_default_device());
             set_default_dtype(dtype);
+            set_default_device(device ?? CPU);
             try
             {
                 model = architecture.Create(RopeParameters.AsReleaseKeys(config));
             }
             finally
             {
-                set_default_dtype(previous);
+                set_default_dtype(previousDtype);
+                set_default_device(previousDevice);
             }
         }
         model.to(dtype);

@@ -45,9 +45,11 @@ internal sealed class RotaryEmbedding
         if (scaling is { Type: RopeScalingType.LongRope })
             return LongRope(dimensions, theta, scaling);
         using var scope = NewDisposeScope();
+        // On the CPU whatever libtorch's default device: the numbers are read back here, and a model built on the meta
+        // device (ModelShapeCheck) has none to read.
         // inv_freq = 1.0 / (base ** (torch.arange(0, dim, 2, dtype=torch.int64).float() / dim))
-        var exponents = arange(0, dimensions, 2, dtype: ScalarType.Int64).to(ScalarType.Float32) / dimensions;
-        var inverse = 1.0f / pow(tensor(theta, ScalarType.Float32), exponents);
+        var exponents = arange(0, dimensions, 2, dtype: ScalarType.Int64, device: CPU).to(ScalarType.Float32) / dimensions;
+        var inverse = 1.0f / pow(tensor(theta, ScalarType.Float32, CPU), exponents);
         inverse = scaling switch
         {
             null => inverse,
@@ -84,9 +86,9 @@ internal sealed class RotaryEmbedding
         float[] Frequencies(IReadOnlyList<double> factors)
         {
             using var scope = NewDisposeScope();
-            var exponents = arange(0, dimensions, 2, dtype: ScalarType.Int64).to(ScalarType.Float32) / dimensions;
-            var extension = tensor(factors.Select(f => (float)f).ToArray());
-            return (1.0f / (extension * pow(tensor(theta, ScalarType.Float32), exponents))).data<float>().ToArray();
+            var exponents = arange(0, dimensions, 2, dtype: ScalarType.Int64, device: CPU).to(ScalarType.Float32) / dimensions;
+            var extension = tensor(factors.Select(f => (float)f).ToArray(), device: CPU);
+            return (1.0f / (extension * pow(tensor(theta, ScalarType.Float32, CPU), exponents))).data<float>().ToArray();
         }
 
         return new RotaryEmbedding(

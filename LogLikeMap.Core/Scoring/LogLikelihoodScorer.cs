@@ -164,6 +164,7 @@ public sealed class LogLikelihoodScorer : IDisposable
             backoff.Run(batch, part => forward(part.Select(i => texts[i].Ids).ToArray()), (part, sums) =>
             {
                 var members = part.Select(i => texts[i]).ToArray();
+                NonFiniteScores.Check(_model, members, sums, _options.Precision);  // before anything is kept
                 onBatchScored(members.Select((t, i) => new TextScore(t.Index, t.Ids.Count, sums[i])).ToArray());
 
                 var batchTokens = members.Sum(t => (long)t.Ids.Count);

@@ -43,6 +43,13 @@ public sealed class JobsOptions
     /// <summary>Cpu, or Cuda on a host built with -p:TorchBackend=cuda.</summary>
     public ScoringDevice ScoringDevice { get; set; } = ScoringDevice.Cpu;
 
+    /// <summary>
+    /// The most memory, in bytes, a model may need to be scored (weights in the scoring dtype plus one staged tensor);
+    /// larger checkpoints are refused at upload. Unset: the memory .NET sees for the process.
+    /// </summary>
+    [Range(1L, long.MaxValue)]
+    public long? MaxModelBytes { get; set; }
+
     /// <summary>Batch size x longest text per batch while scoring.</summary>
     [Range(1, 1 << 24)]
     public int ScoringMaxBatchTokens { get; set; } = 8192;

@@ -44,7 +44,8 @@ public sealed class ScoreCheckpointJob(
                 await ScoreAsync(checkpoint, texts.TextSetId, folder.ResultsFile, run, cancellationToken);
                 dtype = options.Value.ScoringPrecision.ToString().ToLowerInvariant();
             }
-            var scores = ResultsCheck.Read(folder.ResultsFile, $"Results of upload {uploadId}", texts.Indices, texts.Name, cancellationToken);
+            var scores = ResultsCheck.Read(
+                folder.ResultsFile, $"Results of upload {uploadId}", texts.Indices, texts.Name, map.State.LaidOut?.ClipThreshold, cancellationToken);
             var model = new ModelMetadata(manifest.ModelName)
             {
                 Family = manifest.Family, Architecture = manifest.Architecture, Source = SourceOf(uploadId), CreatedAt = manifest.Created.UtcDateTime,
@@ -72,10 +73,17 @@ public sealed class ScoreCheckpointJob(
     {
         var texts = await textSets.LoadTextsAsync(textSetId, ct);
         var settings = options.Value;
-        using var scorer = LogLikelihoodScorer.Load(checkpointPath,
-            new ScoringOptions(settings.ScoringPrecision, settings.ScoringDevice, settings.ScoringMaxBatchTokens));
-        var tokenized = texts.Texts.Select(t => scorer.Tokenize(t.Index, t.Text)).ToArray();
-        await scorer.ScoreToFileAsync(tokenized, resultsFile, new ScoringReport(run), ct);
+        try
+        {
+            using var scorer = LogLikelihoodScorer.Load(checkpointPath,
+                new ScoringOptions(settings.ScoringPrecision, settings.ScoringDevice, settings.ScoringMaxBatchTokens));
+            var tokenized = texts.Texts.Select(t => scorer.Tokenize(t.Index, t.Text)).ToArray();
+            await scorer.ScoreToFileAsync(tokenized, resultsFile, new ScoringReport(run), ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw ScoringFailedException.From(e, checkpointPath);
+        }
     }
 
     /// <summary>Forwards each batch's progress as it happens (Progress&lt;T&gt; would post it later, out of order).</summary>

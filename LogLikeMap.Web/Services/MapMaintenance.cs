@@ -110,7 +110,7 @@ public sealed class MapMaintenance(
             var vector = new double[column.Count];
             foreach (var score in scores)
                 vector[column[score.Index]] = score.LogLikelihood;
-            var placed = await Task.Run(() => MapStateBuilder.Place(state, CardOf(model), vector, null, Options.Tsne.Perplexity, ct), ct);
+            var placed = await Task.Run(() => MapStateBuilder.Place(state, CardOf(model), vector, null, Options.Tsne, ct), ct);
             var point = placed.Snapshot.Models[^1];
             await layouts.PlaceAsync(_layoutId, new LayoutPoint(point.Name, point.X, point.Y, Provisional: true), ct);
             await map.PublishAsync(placed);
@@ -164,7 +164,7 @@ public sealed class MapMaintenance(
         foreach (var i in Enumerable.Range(0, cards.Length).Except(laidOut))
         {
             MapPoint? where = points.TryGetValue(cards[i].Name, out var p) ? new MapPoint(p.X, p.Y) : null;
-            state = MapStateBuilder.Place(state, cards[i], stored.Matrix.Row(i), where, Options.Tsne.Perplexity, ct);
+            state = MapStateBuilder.Place(state, cards[i], stored.Matrix.Row(i), where, Options.Tsne, ct);
             if (where is null)
             {
                 var point = state.Snapshot.Models[^1];

@@ -11,14 +11,17 @@ internal sealed record ModelCard(string Name, string Family, string? Architectur
 /// </summary>
 internal static class MapStateBuilder
 {
-    /// <summary>A full layout (clip, centre, t-SNE) of every model in <paramref name="matrix"/>.</summary>
+    /// <summary>
+    /// A full layout (clip, centre, t-SNE) of every model in <paramref name="matrix"/>, with points that would
+    /// coincide on the plot moved apart (<see cref="PointSeparation"/>).
+    /// </summary>
     public static (MapState State, ModelMap Engine) Build(
         MapText texts, IReadOnlyList<ModelCard> cards, LogLikelihoodMatrix matrix, MapOptions options, int version,
         IProgress<MapProgress>? progress, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(matrix);
         var engine = ModelMapBuilder.Build(matrix, options, progress, ct);
-        return (Assemble(texts, cards, matrix, new LaidOutMap(engine.Coordinates, engine.Distances), engine.Layout, version), engine);
+        return (Assemble(texts, cards, matrix, new LaidOutMap(engine.Coordinates, engine.Distances), PointSeparation.Separate(engine.Layout), version), engine);
     }
 
     /// <summary>
@@ -37,10 +40,11 @@ internal static class MapStateBuilder
     /// <summary>
     /// Adds a model without moving anyone: its q from the layout's clip threshold and column means, its point
     /// placed by out-of-sample t-SNE against every point shown now (<see cref="Tsne.PlaceNewPoint"/>), flagged
-    /// provisional. <paramref name="storedPosition"/> (a placement read back from the store) is used as it is.
+    /// provisional, then moved to the nearest spot where it does not hide another point (<see cref="PointSeparation"/>).
+    /// <paramref name="storedPosition"/> (a placement read back from the store) is used as it is.
     /// </summary>
     public static MapState Place(
-        MapState state, ModelCard card, ReadOnlySpan<double> logLikelihoods, MapPoint? storedPosition, double perplexity, CancellationToken ct)
+        MapState state, ModelCard card, ReadOnlySpan<double> logLikelihoods, MapPoint? storedPosition, TsneOptions tsne, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(card);
@@ -48,9 +52,12 @@ internal static class MapStateBuilder
         if (state.Contains(card.Name))
             throw new InvalidOperationException($"A model named '{card.Name}' is already on the map.");
         var q = laidOut.CentreNewModel(logLikelihoods);
+        ArgumentNullException.ThrowIfNull(tsne);
         var shown = state.Snapshot.Models;
-        var position = storedPosition ?? Tsne.PlaceNewPoint(
-            [.. shown.Select(m => new MapPoint(m.X, m.Y))], Nearest(state, q, TsneAffinities.NeighbourCount(shown.Count + 1, perplexity)), perplexity, ct);
+        MapPoint[] points = [.. shown.Select(m => new MapPoint(m.X, m.Y))];
+        var perplexity = tsne.PerplexityFor(shown.Count + 1);
+        var position = storedPosition ?? PointSeparation.FreeSpotNear(
+            Tsne.PlaceNewPoint(points, Nearest(state, q, TsneAffinities.NeighbourCount(shown.Count + 1, perplexity)), perplexity, ct), points);
         var point = PointOf(card, logLikelihoods, q, new TextDomains(state.Texts), position, provisional: true);
         var snapshot = state.Snapshot with { Models = [.. shown, point], BuiltAt = DateTimeOffset.UtcNow };
         return new MapState(snapshot, state.Layout, [.. state.Rows, new MapRow(-1, q)], state.Texts);

@@ -14,8 +14,8 @@ namespace LogLikeMap.Web.Uploads;
 /// received and checked: two uploads of one name would otherwise both be queued and only one placed.
 /// </summary>
 public sealed class UploadService(
-    ModelMapService map, DataPaths paths, IOptions<UploadOptions> options, IBackgroundJobClient jobs, JobMonitor monitor,
-    ILogger<UploadService> logger) : IUploadService
+    ModelMapService map, DataPaths paths, IOptions<UploadOptions> options, IOptions<JobsOptions> jobOptions, IBackgroundJobClient jobs,
+    JobMonitor monitor, ILogger<UploadService> logger) : IUploadService
 {
     /// <summary>Names of the uploads being received and checked now, before their jobs are known to the monitor.</summary>
     private readonly ConcurrentDictionary<string, byte> _receiving = new(StringComparer.Ordinal);
@@ -30,7 +30,7 @@ public sealed class UploadService(
             await using (var stream = File.OpenRead(archive))
                 await new SafeZipExtractor(options.Value).ExtractAsync(stream, folder.CheckpointFolder, ct);
             File.Delete(archive);
-            var architecture = CheckpointCheck.Check(folder.CheckpointFolder, "The uploaded checkpoint");
+            var architecture = CheckpointCheck.Check(folder.CheckpointFolder, "The uploaded checkpoint", jobOptions.Value);
             return new UploadManifest(id, UploadKind.Checkpoint, modelName.Trim(), family.Trim(), architecture, null, DateTimeOffset.UtcNow);
         }, ct);
     }
@@ -41,7 +41,7 @@ public sealed class UploadService(
         return await SubmitAsync(modelName, family, (_, id) =>
         {
             var checkpoint = ServerFolders.Resolve(folder, options.Value.AllowedServerRoot);
-            var architecture = CheckpointCheck.Check(checkpoint, checkpoint);
+            var architecture = CheckpointCheck.Check(checkpoint, folder, jobOptions.Value);
             return Task.FromResult(new UploadManifest(id, UploadKind.Checkpoint, modelName.Trim(), family.Trim(), architecture, checkpoint, DateTimeOffset.UtcNow));
         }, ct);
     }
@@ -53,7 +53,7 @@ public sealed class UploadService(
         {
             await CopyBoundedAsync(resultsJsonl, folder.ResultsFile, options.Value.MaxResultsBytes, "results file", ct);
             var texts = map.State.Texts;
-            ResultsCheck.Read(folder.ResultsFile, "The results file", texts.Indices, texts.Name, ct);
+            ResultsCheck.Read(folder.ResultsFile, "The results file", texts.Indices, texts.Name, map.State.LaidOut?.ClipThreshold, ct);
             return new UploadManifest(id, UploadKind.Results, modelName.Trim(), family.Trim(), null, null, DateTimeOffset.UtcNow);
         }, ct);
     }

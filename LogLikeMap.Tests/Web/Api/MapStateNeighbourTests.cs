@@ -25,8 +25,8 @@ public sealed class MapStateNeighbourTests
         var text = new MapText(1, "t", [.. Enumerable.Range(0, Texts).Select(i => (long)i)], new string?[Texts], 1000);
         var state = MapStateBuilder.FromStoredLayout(text, [.. names[..12].Select(Card)], matrix, 0,
             [.. Enumerable.Range(0, 12).Select(i => new MapPoint(i, -i))], 1);
-        state = MapStateBuilder.Place(state, Card(names[12]), raw[12], new MapPoint(0.5, 0.5), 3, CancellationToken.None);
-        state = MapStateBuilder.Place(state, Card(names[13]), raw[13], new MapPoint(1.5, 0.5), 3, CancellationToken.None);
+        state = MapStateBuilder.Place(state, Card(names[12]), raw[12], new MapPoint(0.5, 0.5), new TsneOptions { Perplexity = 3 }, CancellationToken.None);
+        state = MapStateBuilder.Place(state, Card(names[13]), raw[13], new MapPoint(1.5, 0.5), new TsneOptions { Perplexity = 3 }, CancellationToken.None);
         state = MapStateBuilder.Remove(state, names[3]);
         state = MapStateBuilder.Remove(state, names[8]);
         var shown = Enumerable.Range(0, raw.Length).Where(i => i != 3 && i != 8).ToArray();

@@ -22,7 +22,7 @@ public sealed class StrongestDomainTests
         // Clip percentile 0 clips nothing, so the oracle needs no percentile.
         var state = MapStateBuilder.FromStoredLayout(text, [.. names[..6].Select(Card)], new LogLikelihoodMatrix(names[..6], texts, [.. raw[..6].SelectMany(r => r)]), 0,
             [.. Enumerable.Range(0, 6).Select(i => new MapPoint(i, i))], 1);
-        state = MapStateBuilder.Place(state, Card(names[6]), raw[6], new MapPoint(9, 9), 2, CancellationToken.None);
+        state = MapStateBuilder.Place(state, Card(names[6]), raw[6], new MapPoint(9, 9), new TsneOptions { Perplexity = 2 }, CancellationToken.None);
 
         var columnMeans = Enumerable.Range(0, texts).Select(s => raw[..6].Average(r => r[s] - r.Average())).ToArray();
         var expected = raw.Select(r =>

@@ -19,18 +19,24 @@ public sealed class WebAppFactory : WebApplicationFactory<Program>
 
     private readonly bool _ownsDataFolder;
 
+    private readonly IReadOnlyDictionary<string, string> _settings;
+
     public WebAppFactory()
         : this(Directory.CreateTempSubdirectory("loglikemap-web-").FullName, ownsDataFolder: true)
     {
     }
 
-    private WebAppFactory(string dataFolder, bool ownsDataFolder) =>
-        (DataFolder, _ownsDataFolder) = (dataFolder, ownsDataFolder);
+    private WebAppFactory(string dataFolder, bool ownsDataFolder, IReadOnlyDictionary<string, string>? settings = null) =>
+        (DataFolder, _ownsDataFolder, _settings) = (dataFolder, ownsDataFolder, settings ?? new Dictionary<string, string>());
 
     public string DataFolder { get; }
 
     /// <summary>An app over an existing data folder (a restart), which it leaves in place when disposed.</summary>
     public static WebAppFactory Over(string dataFolder) => new(dataFolder, ownsDataFolder: false);
+
+    /// <summary>An app over a fresh data folder with these settings on top of the ones below.</summary>
+    public static WebAppFactory With(IReadOnlyDictionary<string, string> settings) =>
+        new(Directory.CreateTempSubdirectory("loglikemap-web-").FullName, ownsDataFolder: true, settings);
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -41,6 +47,8 @@ public sealed class WebAppFactory : WebApplicationFactory<Program>
         builder.UseSetting("Security:AdminUser", "admin");
         builder.UseSetting("Security:AdminPasswordHash", "pbkdf2-sha256$1000$bG9nbGlrZW1hcC10ZXN0cw==$PQvmCb7bLdeA/bFUZ9SvHuzLRCmGk6Q3FVISJ+3cktk=");
         builder.UseSetting("Security:ApiKeyHashes:0", "47bd0e2f856fe258ebba4d00930ab811d0c004dafae068c9d72511ca3512cca6");
+        foreach (var (key, value) in _settings)
+            builder.UseSetting(key, value);
     }
 
     /// <summary>A client that sends the configured API key.</summary>

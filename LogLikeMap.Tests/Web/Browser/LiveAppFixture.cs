@@ -12,7 +12,7 @@ namespace LogLikeMap.Tests.Web.Browser;
 /// The real app on Kestrel at a free localhost port (same data and credentials as the API tests' factory), and
 /// Debian's Chromium driven by Playwright. Nothing is downloaded: Playwright is pointed at /usr/bin/chromium.
 /// </summary>
-public sealed class LiveAppFixture : IAsyncLifetime
+public class LiveAppFixture : IAsyncLifetime
 {
     // The flags the machine's notes give for headless Chromium with no network: no sandbox as root, software GL,
     // and none of the background connections that a closed network refuses.
@@ -24,8 +24,16 @@ public sealed class LiveAppFixture : IAsyncLifetime
 
     public const string AdminUser = "admin";
 
-    private readonly LiveApp _app = new();
+    private readonly LiveApp _app;
     private IPlaywright? _playwright;
+
+    public LiveAppFixture()
+        : this(WebAppFactory.DemoMapFolder)
+    {
+    }
+
+    /// <summary>The app seeded from another demo map folder.</summary>
+    protected LiveAppFixture(string demoMapFolder) => _app = new LiveApp(demoMapFolder);
 
     public string BaseUrl { get; private set; } = string.Empty;
 
@@ -89,7 +97,7 @@ public sealed class LiveAppFixture : IAsyncLifetime
         return page;
     }
 
-    private sealed class LiveApp : WebApplicationFactory<Program>
+    private sealed class LiveApp(string demoMapFolder) : WebApplicationFactory<Program>
     {
         /// <summary>WebAppFactory's hash of <see cref="WebAppFactory.AdminPassword"/> (PBKDF2, made with Python's hashlib).</summary>
         private const string AdminPasswordHash = "pbkdf2-sha256$1000$bG9nbGlrZW1hcC10ZXN0cw==$PQvmCb7bLdeA/bFUZ9SvHuzLRCmGk6Q3FVISJ+3cktk=";
@@ -102,7 +110,7 @@ public sealed class LiveAppFixture : IAsyncLifetime
             builder.UseEnvironment("Testing");
             builder.UseSetting("DetailedErrors", "true");
             builder.UseSetting("Data:Folder", DataFolder);
-            builder.UseSetting("Data:DemoMapFolder", WebAppFactory.DemoMapFolder);
+            builder.UseSetting("Data:DemoMapFolder", demoMapFolder);
             builder.UseSetting("Jobs:Storage", "InMemory");
             builder.UseSetting("Security:AdminUser", AdminUser);
             builder.UseSetting("Security:AdminPasswordHash", AdminPasswordHash);
