@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using LogLikeMap.Core.Checkpoints;
 using LogLikeMap.Web.Uploads;
+using LogLikeMap.Web.Jobs;
 
 namespace LogLikeMap.Web.Services;
 
@@ -25,7 +26,7 @@ public static partial class JobErrors
     {
         var type = exceptionType?.Split(',')[0].Trim() ?? "";
         var name = type[(type.LastIndexOf('.') + 1)..];
-        if (name is "UploadRejectedException" or "CheckpointException" or "InvalidDataException" or "NotSupportedException" or "InvalidOperationException"
+        if (name is "UploadRejectedException" or "CheckpointException" or "ScoringFailedException" or "InvalidDataException" or "NotSupportedException" or "InvalidOperationException"
             && message is not null)
         {
             return WithoutServerPaths(message);
@@ -34,7 +35,7 @@ public static partial class JobErrors
     }
 
     private static bool IsWrittenForUsers(Exception e) =>
-        e is UploadRejectedException or CheckpointException or InvalidDataException or NotSupportedException
+        e is UploadRejectedException or CheckpointException or ScoringFailedException or InvalidDataException or NotSupportedException
         // The jobs' own refusals ("another model of that name is on the map"); framework ones name no file content.
         || e.GetType() == typeof(InvalidOperationException);
 
