@@ -18,7 +18,7 @@ public sealed class FullDiskTests
 
     private const string Base = "AIJUUD/juud-Mistral-7B";
 
-    [TinyDiskFact]
+    [Fact]
     public async Task An_upload_to_a_full_disk_gets_a_507_that_says_so_and_leaves_nothing_behind()
     {
         using var disk = new TinyDisk(DiskBytes);
@@ -45,7 +45,7 @@ public sealed class FullDiskTests
         }
     }
 
-    [TinyDiskFact]
+    [Fact]
     public async Task A_job_that_fails_on_a_full_disk_shows_Failed_and_frees_its_name_also_after_a_restart()
     {
         using var disk = new TinyDisk(DiskBytes);
