@@ -2,7 +2,7 @@
 #   docker build -t loglikemap .                                  # CPU scoring
 #   docker build -t loglikemap --build-arg TORCH_BACKEND=cuda .   # GPU scoring (run with --gpus all)
 #   docker run -p 8080:8080 -v loglikemap-data:/data/app -e Security__AdminPasswordHash='pbkdf2-sha256$...' loglikemap
-# Ubuntu 24.04 (noble) images carry libstdc++ 13, which libLibTorchSharp.so needs (stack.md), so the build's Debian 12
+# Ubuntu 24.04 (noble) images carry libstdc++ 13, which libLibTorchSharp.so needs (docs/stack.md), so the build's Debian 12
 # patch is switched off. TORCH_BACKEND=cuda also makes the scoring jobs run on the GPU (Jobs__ScoringDevice).
 ARG TORCH_BACKEND=cpu
 

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""numpy + scikit-learn reference for LogLikeMap's map engine (paper-method.md §1.3-§2).
+"""numpy + scikit-learn reference for LogLikeMap's map engine (docs/method.md §1.3-§2).
 
 Two uses:
 

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""scikit-learn reference for LogLikeMap's benchmark prediction (paper-method.md §3.1).
+"""scikit-learn reference for LogLikeMap's benchmark prediction (docs/method.md §3.1).
 
     /usr/bin/python3 bench/prediction_reference.py OUTDIR
 
@@ -14,7 +14,7 @@ Writes the fixtures LogLikeMap.Tests/TestData/Analysis/sklearn-reference/ holds:
                       cv,target,seed,fold,model,true,predicted,alpha for every held-out model: the paper's pipeline
                       on the synthetic files and on LogLikeMap.Tests/TestData/paper-data/sample_model-data.pkl.
 
-The pipeline (the authors' src_pred_perform/train_and_pred.py as paper-method.md §3.1 describes it): clip the whole
+The pipeline (the authors' src_pred_perform/train_and_pred.py as docs/method.md §3.1 describes it): clip the whole
 matrix at np.percentile(L, 2), keep the models with every target, double-centre their rows (rows first, then
 columns over exactly those models), then per target and seed
 RidgeCV(alphas=10^1..10^9, cv=5) (10^-4..10^4 for mean_logp) on the outer training models, predictions of the

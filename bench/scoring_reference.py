@@ -74,7 +74,7 @@ class Gpt2(torch.nn.Module):
 
 
 def log_likelihoods(model, batch):
-    """Sum over t >= 1 of log p(ids[t] | ids[<t]), log-softmax in float32 (paper-method.md §1.2)."""
+    """Sum over t >= 1 of log p(ids[t] | ids[<t]), log-softmax in float32 (docs/method.md §1.2)."""
     logits = model(batch)[:, :-1].float()
     return logits.log_softmax(-1).gather(2, batch[:, 1:].unsqueeze(2)).squeeze(2).double().sum(1)
 

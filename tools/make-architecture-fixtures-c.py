@@ -445,7 +445,7 @@ def normalised(c):
 
 
 def max_positions(c):
-    """paper-method.md §1.2: max_position_embeddings, else n_positions, else max_sequence_length, else 2048."""
+    """docs/method.md §1.2: max_position_embeddings, else n_positions, else max_sequence_length, else 2048."""
     for key in ("max_position_embeddings", "n_positions", "max_sequence_length"):
         if key in c:
             return c[key]

@@ -14,7 +14,7 @@ public enum ExportContent
     /// <summary>The log-likelihood matrix L (models x texts).</summary>
     Matrix,
 
-    /// <summary>Q, the clipped and double-centred coordinates (paper-method.md 1.3-1.4).</summary>
+    /// <summary>Q, the clipped and double-centred coordinates (docs/method.md 1.3-1.4).</summary>
     Q,
 
     /// <summary>The 2-D map: the store's latest layout, or one computed now.</summary>
@@ -139,7 +139,7 @@ public static class ExportCommand
             ? Exports.WriteTableCsvAsync(writer, models, columns, values, cancellationToken)
             : Exports.WriteTableJsonAsync(stream, models, columns, values, cancellationToken);
 
-    /// <summary>Neighbours in the full N-dimensional space of Q, never from the 2-D layout (paper-method.md 1.5).</summary>
+    /// <summary>Neighbours in the full N-dimensional space of Q, never from the 2-D layout (docs/method.md 1.5).</summary>
     private static List<NeighbourRow> NeighbourRows(LogLikelihoodMatrix matrix, double? meanByteLength, ExportRequest request, CancellationToken cancellationToken)
     {
         var q = CentredLogLikelihoods.FromMatrix(matrix, request.ClipPercentile);

@@ -9,7 +9,7 @@ using LogLikeMap.Core.PaperData;
 namespace LogLikeMap.Cli.Commands;
 
 /// <summary>
-/// <c>loglikemap predict</c>: benchmark-score prediction from the coordinates (paper-method.md §3.1), cross-validated,
+/// <c>loglikemap predict</c>: benchmark-score prediction from the coordinates (docs/method.md §3.1), cross-validated,
 /// and a prediction with an interval for every model without scores.
 /// </summary>
 public static class PredictCommand

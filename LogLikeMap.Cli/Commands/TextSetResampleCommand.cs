@@ -10,7 +10,7 @@ namespace LogLikeMap.Cli.Commands;
 
 /// <summary>
 /// <c>loglikemap textset resample</c>: a smaller text set drawn by the texts' variance across the current models (the
-/// follow-up's length-squared rule, paper-method.md §5.1), and how well it keeps the full set's KL ranks and neighbours as
+/// follow-up's length-squared rule, docs/method.md §5.1), and how well it keeps the full set's KL ranks and neighbours as
 /// the number of texts falls.
 /// </summary>
 public static class TextSetResampleCommand

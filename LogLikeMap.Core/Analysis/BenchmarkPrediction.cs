@@ -3,7 +3,7 @@ using LogLikeMap.Core.Zoo;
 
 namespace LogLikeMap.Core.Analysis;
 
-/// <summary>How the prediction cross-validates (paper-method.md §3.1).</summary>
+/// <summary>How the prediction cross-validates (docs/method.md §3.1).</summary>
 /// <param name="Folds">Outer folds (5).</param>
 /// <param name="Seeds">Repetitions with random_state 0..Seeds-1 (5).</param>
 /// <param name="InnerFolds">RidgeCV's unshuffled inner folds (5).</param>
@@ -41,7 +41,7 @@ public sealed record PredictionResult(
     double IntervalLevel);
 
 /// <summary>
-/// Benchmark-score prediction from the coordinates (paper-method.md §3.1; the authors' src_pred_perform):
+/// Benchmark-score prediction from the coordinates (docs/method.md §3.1; the authors' src_pred_perform):
 /// <list type="number">
 /// <item>the models used are those with every target (and a group when grouping);</item>
 /// <item>features: L clipped at its global <c>ClipPercentile</c> (over all models of the matrix), rows centred,

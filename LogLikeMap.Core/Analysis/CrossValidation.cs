@@ -4,7 +4,7 @@ namespace LogLikeMap.Core.Analysis;
 public sealed record Fold(int[] Train, int[] Test);
 
 /// <summary>
-/// scikit-learn's splitters as the paper's prediction code uses them (paper-method.md §3.1), fold for fold:
+/// scikit-learn's splitters as the paper's prediction code uses them (docs/method.md §3.1), fold for fold:
 /// unshuffled <c>KFold(k)</c> (RidgeCV's inner cv=5), <c>KFold(k, shuffle=True, random_state=seed)</c> and
 /// <c>GroupKFold(k, shuffle=True, random_state=seed)</c> (scikit-learn >= 1.6; sklearn/model_selection/_split.py).
 /// </summary>

@@ -6,7 +6,7 @@ namespace LogLikeMap.Core.Analysis;
 public sealed record KlInterval(double KlNats, double LowerNats, double UpperNats, double Level, int Resamples);
 
 /// <summary>
-/// How sure the KL between two models is, given that the N texts are a sample (paper-method.md §1.5: 2 KL ≈
+/// How sure the KL between two models is, given that the N texts are a sample (docs/method.md §1.5: 2 KL ≈
 /// Var_{x~p0}(ℓ_i(x) - ℓ_j(x)), estimated by the variance over the texts). The bootstrap redraws the N texts with
 /// replacement, recomputes half the variance (ddof 0) of d_s = q_is - q_js on each redraw, and takes the percentile
 /// interval. The draws are numpy's <c>RandomState(seed).randint(0, N, size=(B, N))</c> (the same masked-rejection

@@ -4,7 +4,7 @@ namespace LogLikeMap.Core.Analysis;
 public sealed record LeakageCheck(string Model, double MeanLogLikelihood, double Implied, double Residual, double RobustZ, bool Flagged);
 
 /// <summary>
-/// Data-leakage flags (paper-method.md §3.3: models pre-trained on the texts "display anomalously high log-likelihoods
+/// Data-leakage flags (docs/method.md §3.3: models pre-trained on the texts "display anomalously high log-likelihoods
 /// mismatching their benchmark scores"; the paper gives no statistic, so this one is ours). Across the models with
 /// scores, the mean log-likelihood ℓ̄ is regressed on the benchmark scores by least squares with an intercept; a model's
 /// residual r = ℓ̄ - ℓ̂(scores) is how much likelier it finds the texts than models of its ability do. Residuals are put on

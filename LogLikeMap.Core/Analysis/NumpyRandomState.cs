@@ -3,7 +3,7 @@ namespace LogLikeMap.Core.Analysis;
 /// <summary>
 /// numpy's legacy <c>numpy.random.RandomState(seed)</c>, bit for bit, for what scikit-learn's shuffled splitters
 /// draw: <c>check_random_state(seed)</c> builds one, and <c>KFold</c> / <c>GroupKFold</c> call its <c>shuffle</c> or
-/// <c>permutation</c> (paper-method.md §3.1: the folds of seeds 0-4). The generator is MT19937 like Python's
+/// <c>permutation</c> (docs/method.md §3.1: the folds of seeds 0-4). The generator is MT19937 like Python's
 /// <c>random</c> (<see cref="TextSets.PythonRandom"/>), but seeded differently: an integer seed goes through
 /// <c>mt19937_seed</c> (numpy/random/src/mt19937/mt19937.c, the reference <c>init_genrand</c>), not
 /// <c>init_by_array</c>. <c>shuffle</c> is a Fisher-Yates pass from the last element down, each swap partner drawn by

@@ -5,7 +5,7 @@ using LogLikeMap.Core.PaperData;
 namespace LogLikeMap.Core.Analysis;
 
 /// <summary>
-/// Benchmark scores per model: the targets of the prediction (paper-method.md §3.1) and, optionally, each model's
+/// Benchmark scores per model: the targets of the prediction (docs/method.md §3.1) and, optionally, each model's
 /// group (its family) for GroupKFold. A missing score is null.
 /// </summary>
 /// <param name="Targets">The target names, in column order.</param>

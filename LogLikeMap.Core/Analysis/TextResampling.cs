@@ -12,7 +12,7 @@ public enum TextSampling
 
 /// <summary>
 /// A resampled text set: the distinct columns drawn (ascending), how often each was drawn and its weight
-/// w_t = sqrt(c_t / (n π_t)) for n draws in all (paper-method.md §5.1, steps 2-3).
+/// w_t = sqrt(c_t / (n π_t)) for n draws in all (docs/method.md §5.1, steps 2-3).
 /// </summary>
 public sealed record ResampledTexts(int[] Columns, int[] Counts, double[] Weights, int Draws);
 
@@ -22,7 +22,7 @@ public sealed record ResampledTexts(int[] Columns, int[] Counts, double[] Weight
 public sealed record ResamplingAgreement(TextSampling Sampling, int Texts, int Draws, double KlSpearman, double NeighbourOverlap);
 
 /// <summary>
-/// "Texts that matter" (Oyama, Kishino, Yamagiwa, Shimodaira, arXiv 2505.15428; paper-method.md §5.1): draw texts with
+/// "Texts that matter" (Oyama, Kishino, Yamagiwa, Shimodaira, arXiv 2505.15428; docs/method.md §5.1): draw texts with
 /// replacement with probability π_s ∝ Σ_i Q_is² (K times the variance across models, <see cref="TextVariance"/>), weight
 /// each distinct text by w_t = sqrt(c_t / (n π_t)), and use q̃_it = w_t (Q_{i,u_t} - Σ_t w_t² Q_{i,u_t} / Σ_t w_t²);
 /// then |q̃_i - q̃_j|² estimates |q_i - q_j|² over all N texts (Hansen-Hurwitz), so KL ≈ |q̃_i - q̃_j|² / 2N from only

@@ -14,7 +14,7 @@ public sealed record TrajectoryPoint(string Model, long Step, double? KlFromPrev
 public sealed record Trajectory(string Run, IReadOnlyList<TrajectoryPoint> Points);
 
 /// <summary>
-/// Trajectories of training runs on the map (paper-method.md §5.2, the follow-up "Revealing Language Model Trajectories
+/// Trajectories of training runs on the map (docs/method.md §5.2, the follow-up "Revealing Language Model Trajectories
 /// via Kullback-Leibler Divergence"): models that are checkpoints of one run, ordered by step, with the KL of each step
 /// |q_a - q_b|² / 2N and the KL from the first and to the last checkpoint.
 /// </summary>

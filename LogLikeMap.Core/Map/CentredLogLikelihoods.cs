@@ -1,7 +1,7 @@
 namespace LogLikeMap.Core.Map;
 
 /// <summary>
-/// The paper's coordinates Q (paper-method.md §1.3-1.4): the matrix L clipped from below at a global
+/// The paper's coordinates Q (docs/method.md §1.3-1.4): the matrix L clipped from below at a global
 /// percentile, then double centred. Row q_i is model i's position in the N-dimensional space where
 /// |q_i - q_j|^2 / (2N) estimates KL(p_i, p_j). Keeps the clip threshold and the column means so a model
 /// added later lands in the same space (the follow-up's <c>append</c> reuses both).

@@ -1,7 +1,7 @@
 namespace LogLikeMap.Core.Map;
 
 /// <summary>
-/// The paper's KL estimate (paper-method.md §1.5): 2 KL(p_i, p_j) ≈ |q_i - q_j|^2 / N, so
+/// The paper's KL estimate (docs/method.md §1.5): 2 KL(p_i, p_j) ≈ |q_i - q_j|^2 / N, so
 /// KL ≈ |q_i - q_j|^2 / (2N) nats per text; divided by (mean bytes per text x ln 2) it is bits per byte
 /// (kl-scale <c>metrics.py</c>).
 /// </summary>

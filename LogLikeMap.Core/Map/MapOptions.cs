@@ -1,6 +1,6 @@
 namespace LogLikeMap.Core.Map;
 
-/// <summary>Settings of a model map; every default is the paper's (paper-method.md §1.3, §2).</summary>
+/// <summary>Settings of a model map; every default is the paper's (docs/method.md §1.3, §2).</summary>
 public sealed record MapOptions
 {
     /// <summary>Log-likelihoods below this global percentile of L are raised to it (paper: 2).</summary>

@@ -4,7 +4,7 @@ namespace LogLikeMap.Core.Map;
 
 /// <summary>
 /// Builds a <see cref="ModelMap"/> from a log-likelihood matrix, the paper's pipeline end to end
-/// (paper-method.md §1.3-§2): clip at the global percentile, double centre, all nearest-neighbour lists in the
+/// (docs/method.md §1.3-§2): clip at the global percentile, double centre, all nearest-neighbour lists in the
 /// full space, PCA, t-SNE affinities, t-SNE layout.
 /// </summary>
 public static class ModelMapBuilder

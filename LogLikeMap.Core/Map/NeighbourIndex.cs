@@ -7,7 +7,7 @@ public readonly record struct MapRow(int LaidOutRow, double[]? Placed);
 
 /// <summary>A shown model near another one, by the paper's KL estimate in the full N-dimensional space.</summary>
 /// <param name="Model">Its index among the shown models.</param>
-/// <param name="KlNats">KL(p_i, p_j) ≈ |q_i - q_j|^2 / (2N), nats per text (paper-method.md §1.5).</param>
+/// <param name="KlNats">KL(p_i, p_j) ≈ |q_i - q_j|^2 / (2N), nats per text (docs/method.md §1.5).</param>
 /// <param name="KlBitsPerByte">The same divided by (mean UTF-8 bytes per text x ln 2).</param>
 public readonly record struct NeighbourKl(int Model, double KlNats, double KlBitsPerByte);
 

@@ -2,7 +2,7 @@ namespace LogLikeMap.Core.Map;
 
 /// <summary>
 /// numpy's <c>np.percentile(a, p)</c> with its default "linear" method, reproduced operation by operation
-/// so the clip threshold of paper-method.md §1.3 is bit-for-bit the one the authors' code computes.
+/// so the clip threshold of docs/method.md §1.3 is bit-for-bit the one the authors' code computes.
 /// </summary>
 public static class Percentile
 {

@@ -1,7 +1,7 @@
 namespace LogLikeMap.Core.Map;
 
 /// <summary>
-/// Principal components of Q (paper-method.md §2: sklearn's <c>init='pca'</c> is the only PCA of the map).
+/// Principal components of Q (docs/method.md §2: sklearn's <c>init='pca'</c> is the only PCA of the map).
 /// Q is column centred, so its PCA is the eigen decomposition of the Gram matrix G = Q Q^T: the scores of
 /// component c are u_c sqrt(lambda_c). Only the top components are found, by subspace iteration on G.
 /// </summary>

@@ -7,7 +7,7 @@ public sealed record SyntheticMatrix(LogLikelihoodMatrix Matrix, IReadOnlyList<i
 /// Log-likelihood matrices shaped like the paper's (1,018 x 10,000 by default) for benchmarks: a text
 /// difficulty per column, a level per model, families as low-rank structure (family, then base model, then
 /// fine-tune loadings on shared text factors), per-entry noise, and a heavy lower tail of hard texts.
-/// Family sizes follow Fig. 1's model types (paper-method.md §2), so neighbours are meaningful.
+/// Family sizes follow Fig. 1's model types (docs/method.md §2), so neighbours are meaningful.
 /// </summary>
 public static class SyntheticLogLikelihoods
 {

@@ -5,9 +5,9 @@ public delegate ReadOnlySpan<double> ModelRow(int model);
 
 /// <summary>
 /// Per text s, the variance across models of column s of Q, the clipped and double-centred log-likelihoods
-/// (paper-method.md §1.3-1.4). Texts where models disagree most are the ones that tell models apart: the
+/// (docs/method.md §1.3-1.4). Texts where models disagree most are the ones that tell models apart: the
 /// follow-up "Likelihood Variance as Text Importance for Resampling Texts to Map Language Models" (Oyama,
-/// Kishino, Yamagiwa, Shimodaira, arXiv 2505.15428, EMNLP 2025 Findings; paper-method.md §5.1) samples text s
+/// Kishino, Yamagiwa, Shimodaira, arXiv 2505.15428, EMNLP 2025 Findings; docs/method.md §5.1) samples text s
 /// with probability ∝ Σ_i Q_is², which is K times this variance, and needs about half as many texts as uniform
 /// sampling for the same KL accuracy.
 /// </summary>

@@ -5,7 +5,7 @@ namespace LogLikeMap.Core.Map;
 /// <c>_joint_probabilities_nn</c>, openTSNE <c>PerplexityBasedNN</c>), stored as a sparse symmetric matrix
 /// (compressed rows). Input distances are squared Euclidean in the full space, used as they are: this is
 /// sklearn's <c>metric='sqeuclidean'</c>, which equals its default Euclidean metric that squares internally
-/// (paper-method.md §2).
+/// (docs/method.md §2).
 /// </summary>
 public sealed class TsneAffinities
 {

@@ -25,7 +25,7 @@ public enum TsneInitialisation
 
 /// <summary>
 /// t-SNE settings. Defaults are scikit-learn 1.2's <c>TSNE(perplexity=30, init='pca', learning_rate='auto')</c>,
-/// the settings of the authors' map (paper-method.md §2), which are also openTSNE's.
+/// the settings of the authors' map (docs/method.md §2), which are also openTSNE's.
 /// </summary>
 public sealed record TsneOptions
 {

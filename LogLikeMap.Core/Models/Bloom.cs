@@ -7,7 +7,7 @@ namespace LogLikeMap.Core.Models;
 
 /// <summary>The shape of a BLOOM model (HF <c>BloomConfig</c>).</summary>
 /// <param name="MaxPositions">
-/// ALiBi sets no limit and BloomConfig has no such key; this is the paper's truncation length (paper-method.md §1.2):
+/// ALiBi sets no limit and BloomConfig has no such key; this is the paper's truncation length (docs/method.md §1.2):
 /// <c>max_position_embeddings</c>, else <c>n_positions</c>, else <c>max_sequence_length</c>, else 2048.
 /// </param>
 /// <param name="ResidualPostLayerNorm">

@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace LogLikeMap.Core.Scoring;
 
 /// <summary>
-/// The log-likelihood of each text of one batch (paper-method.md §1.2): sum over t >= 1 of log p(y_t | y_&lt;t) in
+/// The log-likelihood of each text of one batch (docs/method.md §1.2): sum over t >= 1 of log p(y_t | y_&lt;t) in
 /// nats, the first token never scored. Texts are right-padded into one (B, T) batch; padding sits after every real
 /// token, so under causal attention it changes no real token's logits, and padded positions are never scored.
 /// </summary>

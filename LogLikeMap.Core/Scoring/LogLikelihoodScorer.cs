@@ -8,7 +8,7 @@ namespace LogLikeMap.Core.Scoring;
 
 /// <summary>
 /// Scores texts with one checkpoint: the log-likelihood of each text in nats under the paper's convention
-/// (paper-method.md §1.2). Batches are formed by length, computed under <c>torch.inference_mode()</c> with one dispose
+/// (docs/method.md §1.2). Batches are formed by length, computed under <c>torch.inference_mode()</c> with one dispose
 /// scope each, and reported through <see cref="IProgress{T}"/>; cancelling stops after the batch in flight. Only plain
 /// numbers go in and out: no tensor leaves this class.
 /// </summary>
@@ -58,7 +58,7 @@ public sealed class LogLikelihoodScorer : IDisposable
             ScoringDevice.Cuda => CUDA,
             _ => CPU,
         };
-        // Process-wide: one scoring run per process at a time (stack.md).
+        // Process-wide: one scoring run per process at a time (docs/stack.md).
         set_num_threads(options.Threads ?? Environment.ProcessorCount);
         var folder = CheckpointFolder.Open(checkpointFolder);
         var model = CheckpointLoader.Load(folder, DType(options.Precision), device);

@@ -8,7 +8,7 @@ public enum ScoringPrecision
     Float16,
 }
 
-/// <summary>Where the model runs; CUDA needs a build with the GPU libtorch (<c>-p:TorchBackend=cuda</c>, stack.md).</summary>
+/// <summary>Where the model runs; CUDA needs a build with the GPU libtorch (<c>-p:TorchBackend=cuda</c>, docs/stack.md).</summary>
 public enum ScoringDevice
 {
     Cpu,

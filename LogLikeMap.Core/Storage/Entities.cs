@@ -112,7 +112,7 @@ public sealed class MapLayoutEntity
     /// <summary>The layout's parameters as JSON (clip percentile, perplexity, seed, iterations...).</summary>
     public required string ParametersJson { get; set; }
 
-    /// <summary>The clipping threshold c of the layout's matrix, reused for models placed later (paper-method.md 1.3).</summary>
+    /// <summary>The clipping threshold c of the layout's matrix, reused for models placed later (docs/method.md 1.3).</summary>
     public double ClipThreshold { get; set; }
 
     public DateTime CreatedAt { get; set; }

@@ -3,7 +3,7 @@ using System.Text;
 namespace LogLikeMap.Core.TextSets;
 
 /// <summary>
-/// The paper's chunker (paper-method.md section 1.1, <c>split_utf8</c> in <c>make-texts-10k-pile.ipynb</c>): cut a
+/// The paper's chunker (docs/method.md section 1.1, <c>split_utf8</c> in <c>make-texts-10k-pile.ipynb</c>): cut a
 /// document's UTF-8 bytes into consecutive chunks of at most <see cref="MaxBytes"/> bytes, moving each cut back to
 /// the start of a code point, and keep only chunks of more than <see cref="MinBytesExclusive"/> bytes. There is no
 /// word alignment: a chunk may start in the middle of a word, as in the paper.

@@ -1,7 +1,7 @@
 namespace LogLikeMap.Core.TextSets;
 
 /// <summary>
-/// The paper's selection of texts from the candidate chunks (paper-method.md 1.1, <c>make-texts-10k-pile.ipynb</c>):
+/// The paper's selection of texts from the candidate chunks (docs/method.md 1.1, <c>make-texts-10k-pile.ipynb</c>):
 /// <c>random.seed(42); ds1 = random.sample(chunked, 40_000)[:10_000]</c>. Given the same candidates in the same
 /// order, this returns the same texts in the same order as the paper's Python.
 /// </summary>

@@ -4,7 +4,7 @@ namespace LogLikeMap.Core.TextSets;
 
 /// <summary>
 /// Python's <c>random.Random</c>, bit for bit, for what the paper uses: <c>random.seed(42)</c> followed by
-/// <c>random.sample(population, k)</c> (paper-method.md section 1.1). The generator is MT19937 seeded by
+/// <c>random.sample(population, k)</c> (docs/method.md section 1.1). The generator is MT19937 seeded by
 /// <c>init_by_array</c> with the seed's absolute value split into 32-bit words (CPython Modules/_randommodule.c,
 /// <c>random_seed</c>); <c>getrandbits</c>, <c>_randbelow_with_getrandbits</c> and <c>sample</c> follow CPython 3.11's
 /// Lib/random.py. A user who holds the paper's candidate chunks gets the paper's selection with seed 42.

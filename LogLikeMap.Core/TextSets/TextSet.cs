@@ -40,7 +40,7 @@ public sealed class TextSet
     /// </summary>
     public string ContentHash { get; }
 
-    /// <summary>B̄, the mean UTF-8 byte length of the texts: KL in bits per byte divides by B̄ ln 2 (paper-method.md 1.5).</summary>
+    /// <summary>B̄, the mean UTF-8 byte length of the texts: KL in bits per byte divides by B̄ ln 2 (docs/method.md 1.5).</summary>
     public double MeanByteLength { get; }
 
     public IReadOnlyList<long> Indices => [.. Texts.Select(t => t.Index)];

@@ -15,7 +15,7 @@ public static class TextGeneration
     /// <summary>
     /// One sequence of <paramref name="length"/> tokens per entry of <paramref name="firstTokens"/>, each starting with
     /// that token. The first token is given rather than sampled because the paper's score never includes it
-    /// (paper-method.md 1.2), so the sequences follow p_i(x_2..x_L | x_1) as the scores do.
+    /// (docs/method.md 1.2), so the sequences follow p_i(x_2..x_L | x_1) as the scores do.
     /// </summary>
     public static IReadOnlyList<int[]> Sample(
         string checkpointFolder, IReadOnlyList<int> firstTokens, int length, long seed, CancellationToken cancellationToken)

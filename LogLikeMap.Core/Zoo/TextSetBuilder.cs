@@ -4,7 +4,7 @@ using LogLikeMap.Core.TextSets;
 namespace LogLikeMap.Core.Zoo;
 
 /// <param name="Count">How many chunks the text set holds (the issue asks for 2,000 to 10,000).</param>
-/// <param name="Seed">Seed of Python's <c>random</c> as the paper uses it (paper-method.md 1.1: 42).</param>
+/// <param name="Seed">Seed of Python's <c>random</c> as the paper uses it (docs/method.md 1.1: 42).</param>
 /// <param name="PoolFactor">Each domain holds out documents until it has this many times its quota of
 /// chunks, and the quota is sampled from them (the paper samples 10,000 of a larger pool).</param>
 /// <param name="TrainingBytesPerDomain">Cap on each domain's training corpus: tiny models see far less.</param>
@@ -17,7 +17,7 @@ public sealed record BuiltTextSet(
     IReadOnlyDictionary<string, IReadOnlyList<SourceDocument>> TrainingDocuments);
 
 /// <summary>
-/// Builds the default text set like the paper's (paper-method.md 1.1: the paper's chunker, then seeded sampling
+/// Builds the default text set like the paper's (docs/method.md 1.1: the paper's chunker, then seeded sampling
 /// with Python's <c>random.sample</c>) and the zoo's training corpus from the same domains.
 /// The split is by document BEFORE chunking: a document goes either to the text set's candidate pool or to the
 /// training corpus, never both, so a model is never scored on text it was trained on.

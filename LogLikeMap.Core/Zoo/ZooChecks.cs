@@ -54,7 +54,7 @@ public sealed record ZooCheckReport(
 
 /// <summary>
 /// The checks of the method on the zoo (the "checks of the method"): (1) the paper's KL estimate
-/// |q_i - q_j|^2 / 2N (paper-method.md 1.5) against Monte-Carlo KL from the models' own samples; (2) how often a
+/// |q_i - q_j|^2 / 2N (docs/method.md 1.5) against Monte-Carlo KL from the models' own samples; (2) how often a
 /// model's nearest neighbour in the full space shares its family; (3) whether checkpoints of one run neighbour the
 /// checkpoints next to them.
 /// </summary>
@@ -91,7 +91,7 @@ public static class ZooChecks
             .Select(line => JsonNode.Parse(line)!.AsObject())
             .ToDictionary(card => card["name"]!.GetValue<string>(), StringComparer.Ordinal);
 
-    /// <summary>Check 2: the share of models whose nearest neighbour (full space, paper-method.md 2) has the same family.</summary>
+    /// <summary>Check 2: the share of models whose nearest neighbour (full space, docs/method.md 2) has the same family.</summary>
     internal static (int Shares, Dictionary<string, (int, int)> ByFamily) FamilyNeighbours(ModelMap map, IReadOnlyDictionary<string, JsonObject> cards)
     {
         var byFamily = new Dictionary<string, (int Models, int Shares)>(StringComparer.Ordinal);

@@ -12,7 +12,7 @@ namespace LogLikeMap.Core.Zoo;
 /// Truncating the merge list gives a real BPE tokenizer: GPT-2's vocabulary numbers the 256 byte symbols 0..255 and the
 /// result of merge r as 256 + r, so the first M merges and the first 256 + M entries form a consistent pair.
 /// <c>&lt;|endoftext|&gt;</c> follows them, as in GPT-2. Like GPT-2 the tokenizer adds no BOS, so the scorer
-/// never scores a text's first token (paper-method.md 1.2).
+/// never scores a text's first token (docs/method.md 1.2).
 /// </summary>
 public sealed class ZooTokenizer
 {

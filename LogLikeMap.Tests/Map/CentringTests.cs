@@ -2,7 +2,7 @@ using LogLikeMap.Core.Map;
 
 namespace LogLikeMap.Tests.Map;
 
-/// <summary>Double centring and the KL estimate on a matrix small enough to centre by hand (paper-method.md §1.4-1.5).</summary>
+/// <summary>Double centring and the KL estimate on a matrix small enough to centre by hand (docs/method.md §1.4-1.5).</summary>
 public class CentringTests
 {
     // L (3 models x 4 texts). Row means 3, 2, 2, so the row-centred rows are
@@ -77,7 +77,7 @@ public class CentringTests
     [Fact]
     public void BitsPerByteMatchesThePapersSanityCheck()
     {
-        // paper-method.md §3.4: 590.14 / (972.32 x ln 2) ≈ 0.876.
+        // docs/method.md §3.4: 590.14 / (972.32 x ln 2) ≈ 0.876.
         Assert.Equal(0.876, KlEstimate.BitsPerByte(590.14, 972.32), 3);
     }
 

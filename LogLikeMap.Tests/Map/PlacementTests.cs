@@ -32,7 +32,7 @@ public class PlacementTests
     [Fact]
     public void ThePlacedModelsNeighboursAndKlAreThoseOfAFullRecentring()
     {
-        // Column centring shifts every row alike (paper-method.md §1.4), so the new model's KL to the others
+        // Column centring shifts every row alike (docs/method.md §1.4), so the new model's KL to the others
         // equals N Var(L_new - L_j) / 2N computed straight from the (unclipped here) raw vectors.
         const int heldOut = 40;
         var (map, raw) = MapWithout(heldOut);

@@ -2,7 +2,7 @@ using LogLikeMap.Core.Map;
 
 namespace LogLikeMap.Tests.Map;
 
-/// <summary>Per-text variance of Q's columns on a matrix small enough to clip and centre by hand (paper-method.md §1.3-1.4, §5.1).</summary>
+/// <summary>Per-text variance of Q's columns on a matrix small enough to clip and centre by hand (docs/method.md §1.3-1.4, §5.1).</summary>
 public class TextVarianceTests
 {
     // L (3 models x 3 texts):

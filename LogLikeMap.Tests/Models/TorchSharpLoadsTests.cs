@@ -3,7 +3,7 @@ using TorchSharp;
 namespace LogLikeMap.Tests.Models;
 
 /// <summary>
-/// The build marks libLibTorchSharp.so's GLIBCXX_3.4.32 need weak (Directory.Build.targets, stack.md "Debian 12
+/// The build marks libLibTorchSharp.so's GLIBCXX_3.4.32 need weak (Directory.Build.targets, docs/stack.md "Debian 12
 /// load failure"); without it the first torch call throws on Debian 12. A product worked by hand proves the
 /// native library loaded and computes.
 /// </summary>

@@ -58,7 +58,7 @@ public class CliImportExportTests
     public async Task NeighboursExportHasTheHandWorkedKlValues()
     {
         // Rows a = (0, 0), b = (1, -1), c = (3, -3) over N = 2 texts; no clipping (percentile 0 = the minimum).
-        // Column centring does not change distances (paper-method.md 1.4), so |q_i - q_j|^2 is the distance of the
+        // Column centring does not change distances (docs/method.md 1.4), so |q_i - q_j|^2 is the distance of the
         // row-centred rows: a-b 2, b-c 8, a-c 18, and KL = |q_i - q_j|^2 / (2N) = 0.5, 2, 4.5 nats.
         using var temp = new TempFolder();
         var matrix = temp.Write("m.csv", "model,0,1\na,0,0\nb,1,-1\nc,3,-3\n");

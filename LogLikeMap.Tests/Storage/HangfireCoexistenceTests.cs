@@ -8,7 +8,7 @@ using LogLikeMap.Core.TextSets;
 namespace LogLikeMap.Tests.Storage;
 
 /// <summary>
-/// stack.md: EF Core's SQLite provider and Hangfire.Storage.SQLite end up on a mix of SQLitePCLRaw versions. The web
+/// docs/stack.md: EF Core's SQLite provider and Hangfire.Storage.SQLite end up on a mix of SQLitePCLRaw versions. The web
 /// app runs both in one process, so this test uses both, interleaved, in one process.
 /// It runs alone (not in parallel with other test classes): both libraries initialise SQLitePCLRaw process-wide,
 /// and Hangfire's logging is process-wide too: a web test app running at the same time would hand it its logger.

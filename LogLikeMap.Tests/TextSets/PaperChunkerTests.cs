@@ -3,7 +3,7 @@ using LogLikeMap.Core.TextSets;
 
 namespace LogLikeMap.Tests.TextSets;
 
-/// <summary>Hand-made UTF-8 cases, worked out by byte counting (paper-method.md 1.1).</summary>
+/// <summary>Hand-made UTF-8 cases, worked out by byte counting (docs/method.md 1.1).</summary>
 public class PaperChunkerTests
 {
     private static int Bytes(string s) => Encoding.UTF8.GetByteCount(s);

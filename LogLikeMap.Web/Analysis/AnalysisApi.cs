@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace LogLikeMap.Web.Analysis;
 
-/// <summary>What the coordinates tell beyond the map (paper-method.md §3, §5), open to everyone.</summary>
+/// <summary>What the coordinates tell beyond the map (docs/method.md §3, §5), open to everyone.</summary>
 public static class AnalysisApi
 {
     public static IEndpointRouteBuilder MapAnalysisApi(this IEndpointRouteBuilder app)

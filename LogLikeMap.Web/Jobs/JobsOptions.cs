@@ -16,14 +16,14 @@ public sealed class JobsOptions
 
     /// <summary>
     /// How often idle workers look for new jobs. Hangfire.Storage.SQLite's default, 15 s, makes an upload
-    /// wait visibly before it starts (stack.md).
+    /// wait visibly before it starts (docs/stack.md).
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
     public TimeSpan QueuePollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
     /// How long a fetched job stays invisible to other workers. Hangfire.Storage.SQLite re-runs any job
-    /// still running after this (default 30 min, stack.md), so it must exceed the longest scoring run;
+    /// still running after this (default 30 min, docs/stack.md), so it must exceed the longest scoring run;
     /// the jobs also resume from stored partial results and are idempotent should it happen anyway.
     /// </summary>
     [Range(typeof(TimeSpan), "00:01:00", "30.00:00:00")]

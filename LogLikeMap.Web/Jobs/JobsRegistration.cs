@@ -10,7 +10,7 @@ namespace LogLikeMap.Web.Jobs;
 
 public static class JobsRegistration
 {
-    /// <summary>The queue that scores checkpoints: one worker, because torch's thread pool is process-wide (stack.md).</summary>
+    /// <summary>The queue that scores checkpoints: one worker, because torch's thread pool is process-wide (docs/stack.md).</summary>
     public const string ScoringQueue = "scoring";
 
     /// <summary>Map refreshes and placements.</summary>

@@ -6,7 +6,7 @@ namespace LogLikeMap.Web.Jobs;
 /// <summary>
 /// Puts back in its queue every job left Processing by a server that stopped without finishing it: a crash, a kill,
 /// a worker host that died. Hangfire's SQL storages hand such a job out again only after Jobs:InvisibilityTimeout,
-/// which must outlast the longest scoring run (a day by default, stack.md), and nothing else requeues it; the jobs
+/// which must outlast the longest scoring run (a day by default, docs/stack.md), and nothing else requeues it; the jobs
 /// resume from their stored partial results, so requeueing is what lets a restart pick them up within minutes.
 /// </summary>
 /// <remarks>

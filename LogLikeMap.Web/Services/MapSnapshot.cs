@@ -9,7 +9,7 @@ public sealed record ModelPoint(
     double MeanLogLikelihood, string? StrongestDomain, double X, double Y, bool Provisional);
 
 /// <summary>A nearest neighbour in the full N-dimensional space; rank 1 is the closest.</summary>
-/// <param name="KlNats">KL(p_i, p_j) ≈ |q_i - q_j|^2 / (2N), nats per text (paper-method.md §1.5).</param>
+/// <param name="KlNats">KL(p_i, p_j) ≈ |q_i - q_j|^2 / (2N), nats per text (docs/method.md §1.5).</param>
 /// <param name="KlBitsPerByte">The same divided by (mean UTF-8 bytes per text x ln 2).</param>
 /// <param name="KlInterval">The KL's 95% bootstrap interval over the texts, nats per text, where computed (<see cref="KlIntervals"/>).</param>
 public sealed record Neighbour(int Rank, string Name, string Family, double KlNats, double KlBitsPerByte,

@@ -62,7 +62,7 @@ public static class ResultsCheck
     }
 
     /// <summary>
-    /// Why a score cannot be a log-likelihood in nats (paper-method.md §1.2), or null: a sum of log-probabilities is never
+    /// Why a score cannot be a log-likelihood in nats (docs/method.md §1.2), or null: a sum of log-probabilities is never
     /// positive; a text of 0 or 1 tokens has no token after the first to score, so its sum is 0; and a value
     /// <see cref="FloorFactor"/> times below the map's clip threshold is not one model's log-likelihood of these
     /// texts (a sum in another unit, or of something else).

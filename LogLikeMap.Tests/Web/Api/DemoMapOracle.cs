@@ -6,7 +6,7 @@ namespace LogLikeMap.Tests.Web.Api;
 /// KL between models of the test demo map worked out here, independently of the app: the clipped raw
 /// vectors read straight from the results files, numpy's clip threshold from expected.json, and the closed
 /// form |q_i - q_j|^2 / 2N = N Var_s(L_i - L_j) / 2N = Var_s(L_i - L_j) / 2 (population variance,
-/// paper-method.md §1.4-1.5), which needs no centering at all.
+/// docs/method.md §1.4-1.5), which needs no centering at all.
 /// </summary>
 internal sealed class DemoMapOracle
 {
@@ -50,7 +50,7 @@ internal sealed class DemoMapOracle
     /// <summary>
     /// Per text index, the variance across models of its column of Q. Column centring subtracts one number from a
     /// whole column, which leaves its variance as it is, so this is the population variance over the models of
-    /// the row-centred clipped log-likelihoods (paper-method.md §1.4); no column means are needed.
+    /// the row-centred clipped log-likelihoods (docs/method.md §1.4); no column means are needed.
     /// <paramref name="without"/> leaves a model out (one deleted from the map).
     /// </summary>
     public IReadOnlyDictionary<long, double> TextVariances(string? without = null)
