@@ -181,39 +181,3 @@ public sealed class ArchitecturesCTests : IDisposable
     /// <summary>The texts the fixtures were made from (tools/make-architecture-fixtures-c.py reads the same file).</summary>
     private static string Texts => Path.Combine(ScoringTestData.ExtraFixtures, "texts.jsonl");
 }
-
-/// <summary>A GPT-J checkpoint (its head's own bias, interleaved rotary) uploaded to the web app as a zip is scored and placed.</summary>
-[Collection(WebAppCollection.Name)]
-public sealed class ArchitecturesCUploadTests(WebAppFactory factory) : IClassFixture<WebAppFactory>, IDisposable
-{
-    private readonly string _zip = Path.Combine(Path.GetTempPath(), "loglikemap-arch-c-" + Guid.NewGuid().ToString("N") + ".zip");
-
-    public void Dispose() => File.Delete(_zip);
-
-    [Fact]
-    public async Task A_gptj_checkpoint_zip_is_scored_and_placed_on_the_map()
-    {
-        const string name = "my-org/gptj-tiny";
-        ZipFile.CreateFromDirectory(Path.Combine(AppContext.BaseDirectory, "TestData", "architectures", "gptj-partial-rotary"), _zip);
-        using var client = factory.CreateAdminClient();
-        using var form = new MultipartFormDataContent();
-        var file = new ByteArrayContent(await File.ReadAllBytesAsync(_zip));
-        file.Headers.ContentType = new MediaTypeHeaderValue("application/zip");
-        form.Add(file, "file", "gptj-tiny.zip");
-        form.Add(new StringContent(name), "name");
-        form.Add(new StringContent("gptj"), "family");
-
-        using var response = await client.PostAsync("/api/uploads/checkpoint", form);
-
-        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        var upload = (await response.Content.ReadFromJsonAsync<UploadResult>())!;
-        // 300 texts of about 1,000 tokens: about a minute and a half on a 2-core box under a load of 45, seconds on a quiet one.
-        var finished = await JobPolling.UntilFinishedAsync(client, upload.JobId!, TimeSpan.FromMinutes(5));
-        Assert.Equal(JobStates.Succeeded, finished.State);
-        var placed = (await client.GetFromJsonAsync<List<ModelPoint>>("/api/models"))!.Single(m => m.Name == name);
-        Assert.True(placed.Provisional);
-        Assert.Equal("gptj", placed.Family);
-        Assert.True(double.IsFinite(placed.X) && double.IsFinite(placed.Y));
-        Assert.True(placed.MeanLogLikelihood < 0);
-    }
-}
