@@ -1,6 +1,7 @@
+using LogLikeMap.Lab.Benchmarks;
 using System.CommandLine;
 using System.Globalization;
-using LogLikeMap.Core.Scoring;
+using LogLikeMap.Scoring;
 
 namespace LogLikeMap.Cli.Commands;
 

@@ -1,3 +1,4 @@
+using LogLikeMap.Lab.Synthetic;
 using System.CommandLine;
 using System.Diagnostics;
 using LogLikeMap.Core.Map;

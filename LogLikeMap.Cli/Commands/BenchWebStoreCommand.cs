@@ -1,11 +1,12 @@
+using LogLikeMap.Lab.Synthetic;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
-using LogLikeMap.Core.Catalog;
+using LogLikeMap.Store.Catalog;
 using LogLikeMap.Core.Map;
-using LogLikeMap.Core.PaperData;
-using LogLikeMap.Core.Storage;
+using LogLikeMap.Core.Formats;
+using LogLikeMap.Store;
 using LogLikeMap.Core.TextSets;
 
 namespace LogLikeMap.Cli.Commands;

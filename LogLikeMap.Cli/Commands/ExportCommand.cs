@@ -1,10 +1,10 @@
 using System.CommandLine;
 using System.Text;
-using LogLikeMap.Core.Catalog;
+using LogLikeMap.Store.Catalog;
 using LogLikeMap.Core.Map;
-using LogLikeMap.Core.PaperData;
-using LogLikeMap.Core.PaperData.Pickles;
-using LogLikeMap.Core.Storage;
+using LogLikeMap.Core.Formats;
+using LogLikeMap.Core.Formats.Pickles;
+using LogLikeMap.Store;
 
 namespace LogLikeMap.Cli.Commands;
 

@@ -1,8 +1,8 @@
 using System.CommandLine;
-using LogLikeMap.Core.Catalog;
-using LogLikeMap.Core.PaperData;
-using LogLikeMap.Core.PaperData.Pickles;
-using LogLikeMap.Core.Storage;
+using LogLikeMap.Store.Catalog;
+using LogLikeMap.Core.Formats;
+using LogLikeMap.Core.Formats.Pickles;
+using LogLikeMap.Store;
 using LogLikeMap.Core.TextSets;
 
 namespace LogLikeMap.Cli.Commands;

@@ -4,7 +4,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using LogLikeMap.Core.Map;
-using LogLikeMap.Core.PaperData;
+using LogLikeMap.Core.Formats;
 
 namespace LogLikeMap.Cli.Commands;
 

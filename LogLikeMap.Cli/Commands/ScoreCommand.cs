@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using LogLikeMap.Core.Checkpoints;
-using LogLikeMap.Core.Scoring;
+using LogLikeMap.Scoring.Checkpoints;
+using LogLikeMap.Scoring;
 using LogLikeMap.Core.TextSets;
 
 namespace LogLikeMap.Cli.Commands;

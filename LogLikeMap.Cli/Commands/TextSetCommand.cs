@@ -1,6 +1,6 @@
 using System.CommandLine;
 using LogLikeMap.Core.TextSets;
-using LogLikeMap.Core.Zoo;
+using LogLikeMap.Lab.Zoo;
 
 namespace LogLikeMap.Cli.Commands;
 

@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text;
 using LogLikeMap.Core.Analysis;
 using LogLikeMap.Core.Map;
-using LogLikeMap.Core.PaperData;
+using LogLikeMap.Core.Formats;
 using LogLikeMap.Core.TextSets;
 
 namespace LogLikeMap.Cli.Commands;

@@ -1,7 +1,7 @@
 using System.CommandLine;
-using LogLikeMap.Core.Scoring;
+using LogLikeMap.Scoring;
 using LogLikeMap.Core.TextSets;
-using LogLikeMap.Core.Zoo;
+using LogLikeMap.Lab.Zoo;
 
 namespace LogLikeMap.Cli.Commands;
 

@@ -1,5 +1,4 @@
 using LogLikeMap.Core.Map;
-using LogLikeMap.Core.Zoo;
 
 namespace LogLikeMap.Core.Analysis;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using LogLikeMap.Core.PaperData;
+using LogLikeMap.Core.Formats;
 
 namespace LogLikeMap.Core.Analysis;
 

@@ -1,5 +1,5 @@
 using LogLikeMap.Core.Analysis;
-using LogLikeMap.Core.PaperData;
+using LogLikeMap.Core.Formats;
 using LogLikeMap.Tests.PaperData;
 
 namespace LogLikeMap.Tests.Analysis;

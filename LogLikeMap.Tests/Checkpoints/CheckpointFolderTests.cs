@@ -1,4 +1,4 @@
-using LogLikeMap.Core.Checkpoints;
+using LogLikeMap.Scoring.Checkpoints;
 using LogLikeMap.Tests.PaperData;
 using static LogLikeMap.Tests.Checkpoints.SafetensorsWriter;
 

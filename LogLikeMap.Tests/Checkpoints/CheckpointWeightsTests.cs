@@ -1,5 +1,5 @@
-using LogLikeMap.Core.Checkpoints;
-using LogLikeMap.Core.Scoring;
+using LogLikeMap.Scoring.Checkpoints;
+using LogLikeMap.Scoring;
 using LogLikeMap.Tests.PaperData;
 using LogLikeMap.Tests.Scoring;
 using static LogLikeMap.Tests.Checkpoints.SafetensorsWriter;

@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using LogLikeMap.Core.Checkpoints;
+using LogLikeMap.Scoring.Checkpoints;
 using LogLikeMap.Tests.PaperData;
 using static LogLikeMap.Tests.Checkpoints.SafetensorsWriter;
 

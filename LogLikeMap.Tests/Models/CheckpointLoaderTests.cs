@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
-using LogLikeMap.Core.Checkpoints;
-using LogLikeMap.Core.Models;
-using LogLikeMap.Core.Scoring;
+using LogLikeMap.Scoring.Checkpoints;
+using LogLikeMap.Scoring.Models;
+using LogLikeMap.Scoring;
 using LogLikeMap.Tests.Scoring;
 using TorchSharp;
 using static TorchSharp.torch;

@@ -1,4 +1,4 @@
-using LogLikeMap.Core.Scoring;
+using LogLikeMap.Scoring;
 using LogLikeMap.Tests.Scoring;
 
 namespace LogLikeMap.Tests.Models;

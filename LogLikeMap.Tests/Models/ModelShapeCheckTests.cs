@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
-using LogLikeMap.Core.Checkpoints;
-using LogLikeMap.Core.Models;
-using LogLikeMap.Core.Scoring;
+using LogLikeMap.Scoring.Checkpoints;
+using LogLikeMap.Scoring.Models;
+using LogLikeMap.Scoring;
 using LogLikeMap.Tests.Scoring;
 
 namespace LogLikeMap.Tests.Models;

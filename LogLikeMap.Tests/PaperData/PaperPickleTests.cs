@@ -1,5 +1,5 @@
-using LogLikeMap.Core.PaperData;
-using LogLikeMap.Core.PaperData.Pickles;
+using LogLikeMap.Core.Formats;
+using LogLikeMap.Core.Formats.Pickles;
 
 namespace LogLikeMap.Tests.PaperData;
 

@@ -1,4 +1,4 @@
-using LogLikeMap.Core.Scoring;
+using LogLikeMap.Scoring;
 
 namespace LogLikeMap.Tests.Scoring;
 

@@ -1,5 +1,6 @@
-using LogLikeMap.Core.Checkpoints;
-using LogLikeMap.Core.Scoring;
+using LogLikeMap.Lab.Benchmarks;
+using LogLikeMap.Scoring.Checkpoints;
+using LogLikeMap.Scoring;
 using LogLikeMap.Tests.PaperData;
 
 namespace LogLikeMap.Tests.Scoring;

@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
-using LogLikeMap.Core.Checkpoints;
-using LogLikeMap.Core.Models;
-using LogLikeMap.Core.Scoring;
+using LogLikeMap.Scoring.Checkpoints;
+using LogLikeMap.Scoring.Models;
+using LogLikeMap.Scoring;
 using static TorchSharp.torch;
 
 namespace LogLikeMap.Tests.Scoring;

@@ -1,5 +1,5 @@
-using LogLikeMap.Core.PaperData;
-using LogLikeMap.Core.Scoring;
+using LogLikeMap.Core.Formats;
+using LogLikeMap.Scoring;
 
 namespace LogLikeMap.Tests.Scoring;
 

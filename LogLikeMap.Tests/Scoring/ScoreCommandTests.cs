@@ -2,8 +2,8 @@ using System.Buffers.Binary;
 using System.CommandLine;
 using System.Text.Json.Nodes;
 using LogLikeMap.Cli.Commands;
-using LogLikeMap.Core.Checkpoints;
-using LogLikeMap.Core.PaperData;
+using LogLikeMap.Scoring.Checkpoints;
+using LogLikeMap.Core.Formats;
 using HandWrittenSafetensors = LogLikeMap.Tests.Checkpoints.SafetensorsWriter;
 
 namespace LogLikeMap.Tests.Scoring;

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using LogLikeMap.Core.Scoring;
+using LogLikeMap.Scoring;
 
 namespace LogLikeMap.Tests.Scoring;
 

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
-using LogLikeMap.Core.Checkpoints.Tokenizers;
-using LogLikeMap.Core.Scoring;
+using LogLikeMap.Scoring.Checkpoints.Tokenizers;
+using LogLikeMap.Scoring;
 using LogLikeMap.Tests.Checkpoints;
 using LogLikeMap.Tests.PaperData;
 

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using LogLikeMap.Cli.Commands;
-using LogLikeMap.Core.PaperData;
+using LogLikeMap.Core.Formats;
 using LogLikeMap.Tests.PaperData;
 
 namespace LogLikeMap.Tests.Storage;

@@ -2,7 +2,7 @@ using Hangfire;
 using Hangfire.Common;
 using Hangfire.States;
 using Hangfire.Storage.SQLite;
-using LogLikeMap.Core.Catalog;
+using LogLikeMap.Store.Catalog;
 using LogLikeMap.Core.TextSets;
 
 namespace LogLikeMap.Tests.Storage;
@@ -25,7 +25,7 @@ public class HangfireCoexistenceTests
         await using var store = await TestStore.CreateAsync();
         var set = await store.TextSets.AddAsync(new TextSet([new TextRecord(0, "some text", "A")]), "tiny", CancellationToken.None);
         await store.Models.AddOrReplaceScoresAsync(
-            new ScoredModel(new ModelMetadata("before-hangfire"), set.ContentHash, [new Core.PaperData.TextScore(0, 2, -1.5)], "float32", "test"),
+            new ScoredModel(new ModelMetadata("before-hangfire"), set.ContentHash, [new Core.Formats.TextScore(0, 2, -1.5)], "float32", "test"),
             CancellationToken.None);
 
         using (var hangfire = new SQLiteStorage(Path.Combine(store.Folder, "hangfire.db"), new SQLiteStorageOptions()))
@@ -40,7 +40,7 @@ public class HangfireCoexistenceTests
         }
 
         await store.Models.AddOrReplaceScoresAsync(
-            new ScoredModel(new ModelMetadata("after-hangfire"), set.ContentHash, [new Core.PaperData.TextScore(0, 2, -2.5)], "float32", "test"),
+            new ScoredModel(new ModelMetadata("after-hangfire"), set.ContentHash, [new Core.Formats.TextScore(0, 2, -2.5)], "float32", "test"),
             CancellationToken.None);
         var stored = await store.Models.ReadMatrixAsync(set.Id, CancellationToken.None);
         Assert.Equal(["after-hangfire", "before-hangfire"], stored.Matrix.ModelNames);

@@ -50,7 +50,7 @@ public class MapFolderTests
         using var temp = new TempFolder();
         var path = temp.Write("models.jsonl", "{\"name\": \"a\"}\n{\"name\": \"b\", \"parameters\": \"many\"}\n");
 
-        var ex = await Assert.ThrowsAsync<InvalidDataException>(() => Core.Catalog.ModelMetadataFiles.ReadAsync(path, CancellationToken.None));
+        var ex = await Assert.ThrowsAsync<InvalidDataException>(() => Store.Catalog.ModelMetadataFiles.ReadAsync(path, CancellationToken.None));
 
         Assert.Contains("models.jsonl, line 2 (model 'b'): \"parameters\" must be a non-negative integer", ex.Message);
     }

@@ -1,5 +1,5 @@
-using LogLikeMap.Core.Catalog;
-using LogLikeMap.Core.PaperData;
+using LogLikeMap.Store.Catalog;
+using LogLikeMap.Core.Formats;
 using LogLikeMap.Core.TextSets;
 using LogLikeMap.Tests.PaperData;
 using Microsoft.EntityFrameworkCore;
@@ -114,7 +114,7 @@ public class StoreTests
         await using var db = await store.Contexts.CreateDbContextAsync();
         var vector = await db.ScoreVectors.SingleAsync();
         Assert.Equal(("bfloat16", "test 1"), (vector.Dtype, vector.ScorerVersion));
-        Assert.Equal([3, 4], Core.Storage.VectorBlobs.ToInts(vector.TokenCounts!));
+        Assert.Equal([3, 4], Store.VectorBlobs.ToInts(vector.TokenCounts!));
     }
 
     [Fact]

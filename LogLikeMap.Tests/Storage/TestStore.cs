@@ -1,5 +1,5 @@
-using LogLikeMap.Core.Catalog;
-using LogLikeMap.Core.Storage;
+using LogLikeMap.Store.Catalog;
+using LogLikeMap.Store;
 using Microsoft.Data.Sqlite;
 
 namespace LogLikeMap.Tests.Storage;

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using LogLikeMap.Core.Checkpoints.Tokenizers;
+using LogLikeMap.Scoring.Checkpoints.Tokenizers;
 using LogLikeMap.Tests.Checkpoints;
 
 namespace LogLikeMap.Tests.Tokenizers;

@@ -1,6 +1,6 @@
 using System.IO.Compression;
 using System.Text.Json;
-using LogLikeMap.Core.Checkpoints.Tokenizers;
+using LogLikeMap.Scoring.Checkpoints.Tokenizers;
 using LogLikeMap.Tests.PaperData;
 
 namespace LogLikeMap.Tests.Tokenizers;

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
-using LogLikeMap.Core.Checkpoints;
-using LogLikeMap.Core.Checkpoints.Tokenizers;
+using LogLikeMap.Scoring.Checkpoints;
+using LogLikeMap.Scoring.Checkpoints.Tokenizers;
 using LogLikeMap.Tests.PaperData;
 using static LogLikeMap.Tests.Tokenizers.TokenizerJsonBuilder;
 

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
-using LogLikeMap.Core.Checkpoints;
+using LogLikeMap.Scoring.Checkpoints;
 
 namespace LogLikeMap.Tests.Zoo;
 

@@ -1,5 +1,5 @@
 using System.Text;
-using LogLikeMap.Core.Zoo;
+using LogLikeMap.Lab.Zoo;
 
 namespace LogLikeMap.Tests.Zoo;
 

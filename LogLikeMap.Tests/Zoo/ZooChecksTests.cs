@@ -1,5 +1,6 @@
+using LogLikeMap.Core.Analysis;
 using System.Text.Json.Nodes;
-using LogLikeMap.Core.Zoo;
+using LogLikeMap.Lab.Zoo;
 
 namespace LogLikeMap.Tests.Zoo;
 

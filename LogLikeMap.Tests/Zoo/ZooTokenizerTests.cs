@@ -1,5 +1,5 @@
 using System.Text.Json;
-using LogLikeMap.Core.Zoo;
+using LogLikeMap.Lab.Zoo;
 using LogLikeMap.Tests.Checkpoints;
 
 namespace LogLikeMap.Tests.Zoo;

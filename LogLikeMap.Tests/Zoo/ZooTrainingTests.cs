@@ -1,7 +1,7 @@
-using LogLikeMap.Core.Checkpoints;
-using LogLikeMap.Core.Checkpoints.Tokenizers;
-using LogLikeMap.Core.Scoring;
-using LogLikeMap.Core.Zoo;
+using LogLikeMap.Scoring.Checkpoints;
+using LogLikeMap.Scoring.Checkpoints.Tokenizers;
+using LogLikeMap.Scoring;
+using LogLikeMap.Lab.Zoo;
 
 namespace LogLikeMap.Tests.Zoo;
 

@@ -1,6 +1,6 @@
 using System.Text;
-using LogLikeMap.Core.Catalog;
-using LogLikeMap.Core.PaperData;
+using LogLikeMap.Store.Catalog;
+using LogLikeMap.Core.Formats;
 using LogLikeMap.Web.Services;
 using Microsoft.AspNetCore.Http.HttpResults;
 

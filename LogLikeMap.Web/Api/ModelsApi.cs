@@ -1,5 +1,5 @@
 using LogLikeMap.Web.Services;
-using LogLikeMap.Core.PaperData;
+using LogLikeMap.Core.Formats;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 

@@ -1,5 +1,5 @@
 using System.ComponentModel.DataAnnotations;
-using LogLikeMap.Core.Scoring;
+using LogLikeMap.Scoring;
 
 namespace LogLikeMap.Web.Jobs;
 

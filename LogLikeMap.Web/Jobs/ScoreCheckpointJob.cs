@@ -1,8 +1,8 @@
 using System.ComponentModel;
 using Hangfire;
 using Hangfire.Server;
-using LogLikeMap.Core.Catalog;
-using LogLikeMap.Core.Scoring;
+using LogLikeMap.Store.Catalog;
+using LogLikeMap.Scoring;
 using LogLikeMap.Web.Options;
 using LogLikeMap.Web.Services;
 using LogLikeMap.Web.Uploads;

@@ -1,4 +1,4 @@
-using LogLikeMap.Core.Scoring;
+using LogLikeMap.Scoring;
 using LogLikeMap.Web.Uploads;
 
 namespace LogLikeMap.Web.Jobs;

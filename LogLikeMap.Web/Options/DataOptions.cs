@@ -1,5 +1,5 @@
 using System.ComponentModel.DataAnnotations;
-using LogLikeMap.Core.Storage;
+using LogLikeMap.Store;
 
 namespace LogLikeMap.Web.Options;
 

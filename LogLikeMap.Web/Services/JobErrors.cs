@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using LogLikeMap.Core.Checkpoints;
+using LogLikeMap.Scoring.Checkpoints;
 using LogLikeMap.Web.Uploads;
 using LogLikeMap.Web.Jobs;
 

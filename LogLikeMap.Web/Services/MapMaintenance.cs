@@ -1,9 +1,9 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using LogLikeMap.Core.Catalog;
+using LogLikeMap.Store.Catalog;
 using LogLikeMap.Core.Map;
-using LogLikeMap.Core.PaperData;
-using LogLikeMap.Core.Storage;
+using LogLikeMap.Core.Formats;
+using LogLikeMap.Store;
 using LogLikeMap.Web.Options;
 
 namespace LogLikeMap.Web.Services;

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
-using LogLikeMap.Core.Catalog;
-using LogLikeMap.Core.Storage;
+using LogLikeMap.Store.Catalog;
+using LogLikeMap.Store;
 using LogLikeMap.Web.Options;
 
 namespace LogLikeMap.Web.Services;

@@ -1,4 +1,4 @@
-using LogLikeMap.Core.Catalog;
+using LogLikeMap.Store.Catalog;
 using LogLikeMap.Core.Map;
 
 namespace LogLikeMap.Web.Services;

@@ -1,5 +1,5 @@
-using LogLikeMap.Core.Checkpoints;
-using LogLikeMap.Core.Models;
+using LogLikeMap.Scoring.Checkpoints;
+using LogLikeMap.Scoring.Models;
 using LogLikeMap.Web.Jobs;
 
 namespace LogLikeMap.Web.Uploads;

@@ -1,6 +1,6 @@
 using System.Globalization;
-using LogLikeMap.Core.Models;
-using LogLikeMap.Core.Scoring;
+using LogLikeMap.Scoring.Models;
+using LogLikeMap.Scoring;
 using LogLikeMap.Web.Jobs;
 
 namespace LogLikeMap.Web.Uploads;

@@ -1,4 +1,4 @@
-using LogLikeMap.Core.PaperData;
+using LogLikeMap.Core.Formats;
 
 namespace LogLikeMap.Web.Uploads;
 

@@ -1,5 +1,5 @@
 using System.Runtime.InteropServices;
-using LogLikeMap.Core.Checkpoints;
+using LogLikeMap.Scoring.Checkpoints;
 using LogLikeMap.Web.Services;
 using LogLikeMap.Web.Uploads;
 

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
-using LogLikeMap.Core.Catalog;
-using LogLikeMap.Core.PaperData;
+using LogLikeMap.Store.Catalog;
+using LogLikeMap.Core.Formats;
 using LogLikeMap.Tests.Web.Api;
 using LogLikeMap.Web.Api;
 using LogLikeMap.Web.Services;

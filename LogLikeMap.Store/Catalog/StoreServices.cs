@@ -1,0 +1,26 @@
+using LogLikeMap.Store;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace LogLikeMap.Store.Catalog;
+
+public static class StoreServices
+{
+    /// <summary>
+    /// Registers the store (<see cref="IDbContextFactory{StoreDbContext}"/> for the configured provider) and the
+    /// catalog services over it, all singletons (they hold no state but the factory).
+    /// </summary>
+    public static IServiceCollection AddLogLikeMapStore(this IServiceCollection services, StoreOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var factory = new StoreContextFactory(options);
+        services.AddSingleton(factory);
+        services.AddSingleton<IDbContextFactory<StoreDbContext>>(factory);
+        services.AddSingleton<TextSetCatalog>();
+        services.AddSingleton<ModelCatalog>();
+        services.AddSingleton<LayoutCatalog>();
+        services.AddSingleton<MatrixImporter>();
+        services.AddSingleton<MapFolderImporter>();
+        return services;
+    }
+}
