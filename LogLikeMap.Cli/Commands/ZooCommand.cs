@@ -25,6 +25,7 @@ internal static class ZooCommand
         var corpus = new Option<string>("--corpus") { Description = "Training corpus written by 'loglikemap textset build'.", DefaultValueFactory = _ => "artifacts/zoo-corpus" };
         var gpt2 = new Option<string>("--gpt2-tokenizer") { Description = "Folder with GPT-2's vocab.json and merges.txt.", DefaultValueFactory = _ => "data/tokenizers/gpt2" };
         var threads = new Option<int>("--threads") { Description = "libtorch CPU threads (1 is fastest on a busy machine: idle OpenMP threads spin).", DefaultValueFactory = _ => 1 };
+        var texts = new Option<string>("--texts") { Description = "The map's text set, which the leakage run trains on.", DefaultValueFactory = _ => "data/demo-map/texts.jsonl" };
         var only = new Option<string[]>("--only")
         {
             Description = "Train only the runs with these names (default: the whole recipe).",
@@ -33,12 +34,14 @@ internal static class ZooCommand
 
         var train = new Command("train", "Train every zoo model not yet saved (resumable; each model folder appears atomically).")
         {
-            output, corpus, gpt2, threads, only,
+            output, corpus, gpt2, threads, texts, only,
         };
         train.SetAction(async (parse, cancellationToken) =>
         {
             var recipe = Selected(parse.GetValue(only));
-            var paths = new ZooPaths(parse.GetValue(output)!, parse.GetValue(corpus)!, parse.GetValue(gpt2)!);
+            var paths = new ZooPaths(
+                parse.GetValue(output)!, parse.GetValue(corpus)!, parse.GetValue(gpt2)!,
+                recipe.Any(r => r.Mixture.Contains(TrainingCorpus.MapTexts)) ? parse.GetValue(texts) : null);
             var log = new ConsoleLog();
             await ZooTraining.TrainAsync(recipe, paths, new TrainingOptions(Threads: parse.GetValue(threads)), log, cancellationToken);
             return 0;

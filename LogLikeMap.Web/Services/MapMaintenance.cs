@@ -198,10 +198,16 @@ public sealed class MapMaintenance(
         JsonNode.Parse(parametersJson) is JsonObject o && o["clipPercentile"] is JsonValue v && v.TryGetValue<double>(out var p) ? p : Options.ClipPercentile;
 
     private static ModelCard CardOf(StoredModel m) =>
-        new(m.Name, m.Family ?? "unknown", m.Architecture, m.ParameterCount, m.CreatedAt is { } c ? new DateTimeOffset(DateTime.SpecifyKind(c, DateTimeKind.Utc)) : null);
+        new(m.Name, m.Family ?? "unknown", m.Architecture, m.ParameterCount, m.CreatedAt is { } c ? new DateTimeOffset(DateTime.SpecifyKind(c, DateTimeKind.Utc)) : null,
+            TextField(m.Metadata, "change"), TextField(m.Metadata, "data"));
 
     private static ModelCard CardOf(ModelMetadata m) =>
-        new(m.Name, m.Family ?? "unknown", m.Architecture, m.ParameterCount, m.CreatedAt is { } c ? new DateTimeOffset(DateTime.SpecifyKind(c, DateTimeKind.Utc)) : null);
+        new(m.Name, m.Family ?? "unknown", m.Architecture, m.ParameterCount, m.CreatedAt is { } c ? new DateTimeOffset(DateTime.SpecifyKind(c, DateTimeKind.Utc)) : null,
+            TextField(m.Extra, "change"), TextField(m.Extra, "data"));
+
+    /// <summary>A text field of the free-form metadata (the zoo's <c>change</c> and <c>data</c>), or null.</summary>
+    private static string? TextField(JsonObject? metadata, string key) =>
+        metadata?[key] is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
 
     private async Task<T> ExclusiveAsync<T>(Func<Task<T>> change, CancellationToken ct)
     {

@@ -102,7 +102,7 @@ public sealed class ColouringTests
         };
         var state = new MapViewState { Colouring = MapColouring.StrongestDomain }.WithFamilyToggled("opt");
 
-        var key = MapLegend.Domains(models, state);
+        var key = MapLegend.Categories(models, state);
 
         Assert.Equal([("Books", 1), ("Code", 1), ("unknown", 1)], key.Select(e => (e.Name, e.Count)));
     }
