@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using LogLikeMap.Store.Catalog;
+using LogLikeMap.Core.Analysis;
 using LogLikeMap.Core.Map;
 using LogLikeMap.Core.Formats;
 using LogLikeMap.Store;
@@ -199,11 +200,15 @@ public sealed class MapMaintenance(
 
     private static ModelCard CardOf(StoredModel m) =>
         new(m.Name, m.Family ?? "unknown", m.Architecture, m.ParameterCount, m.CreatedAt is { } c ? new DateTimeOffset(DateTime.SpecifyKind(c, DateTimeKind.Utc)) : null,
-            TextField(m.Metadata, "change"), TextField(m.Metadata, "data"));
+            TextField(m.Metadata, "change"), TextField(m.Metadata, "data"), CheckpointOf(m.Metadata));
 
     private static ModelCard CardOf(ModelMetadata m) =>
         new(m.Name, m.Family ?? "unknown", m.Architecture, m.ParameterCount, m.CreatedAt is { } c ? new DateTimeOffset(DateTime.SpecifyKind(c, DateTimeKind.Utc)) : null,
-            TextField(m.Extra, "change"), TextField(m.Extra, "data"));
+            TextField(m.Extra, "change"), TextField(m.Extra, "data"), CheckpointOf(m.Extra));
+
+    /// <summary>The run and step of a checkpoint card (the zoo's base runs), or null when the card does not give both.</summary>
+    private static RunStep? CheckpointOf(JsonObject? metadata) =>
+        TextField(metadata, "run") is { } run && metadata?["step"] is JsonValue step && step.TryGetValue<long>(out var value) ? new RunStep(run, value) : null;
 
     /// <summary>A text field of the free-form metadata (the zoo's <c>change</c> and <c>data</c>), or null.</summary>
     private static string? TextField(JsonObject? metadata, string key) =>
