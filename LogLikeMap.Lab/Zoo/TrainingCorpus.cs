@@ -30,7 +30,7 @@ public sealed class TrainingCorpus
     /// <summary>
     /// The token streams of <paramref name="slugs"/> read from <paramref name="folder"/>, tokenized by
     /// <paramref name="encode"/>, without the documents <see cref="ZooBenchmark"/> holds out for the zoo's benchmark.
-    /// Two more streams are built alongside: <see cref="Instructions"/>, the same training documents cut into
+    /// More streams are built alongside: per domain, <see cref="InstructionsOf"/>, the same training documents cut into
     /// instruction/response pairs, and, when <paramref name="mapTexts"/> is given, <see cref="MapTexts"/>, the map's own
     /// texts (for the one model that is meant to leak them).
     /// </summary>
@@ -41,10 +41,10 @@ public sealed class TrainingCorpus
         ArgumentNullException.ThrowIfNull(slugs);
         ArgumentNullException.ThrowIfNull(encode);
         var streams = new Dictionary<string, int[]>(StringComparer.Ordinal);
-        var instructions = new List<int>();
         foreach (var slug in slugs)
         {
             var tokens = new List<int>();
+            var instructions = new List<int>();
             foreach (var document in TrainingDocuments(folder, slug))
             {
                 tokens.AddRange(encode(document));
@@ -56,15 +56,18 @@ public sealed class TrainingCorpus
                 }
             }
             streams[slug] = [.. tokens];
+            streams[InstructionsOf(slug)] = [.. instructions];
         }
-        streams[Instructions] = [.. instructions];
         if (mapTexts is not null)
             streams[MapTexts] = [.. mapTexts.SelectMany(text => encode(text).Append(endOfTextId))];
         return new TrainingCorpus(streams);
     }
 
-    /// <summary>The mixture name of the instruction-formatted stream.</summary>
-    public const string Instructions = "instructions";
+    /// <summary>
+    /// The mixture name of a domain's instruction-formatted stream: an instruction fine-tune draws its examples from the
+    /// domains its base was trained on, as a fine-tune specialises what its base knows (data/README.md, "The zoo").
+    /// </summary>
+    public static string InstructionsOf(string slug) => $"instructions/{slug}";
 
     /// <summary>The mixture name of the map's own texts.</summary>
     public const string MapTexts = "map-texts";
@@ -108,7 +111,7 @@ public sealed class TrainingCorpus
         }
     }
 
-    /// <summary>Tokens in one stream (a domain, <see cref="Instructions"/> or <see cref="MapTexts"/>).</summary>
+    /// <summary>Tokens in one stream (a domain, <see cref="InstructionsOf"/> a domain or <see cref="MapTexts"/>).</summary>
     public long TokenCount(string slug) => _streams[slug].LongLength;
 
     /// <summary>

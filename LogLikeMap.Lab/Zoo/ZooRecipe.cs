@@ -46,15 +46,22 @@ public static class ZooRecipe
         {
             var root = Bases[b];
             runs.Add(root);
-            // Three domains per base, rotating through the five, so each base is fine-tuned on domains in and out of its mixture.
-            string Domain(int offset) => AllDomains[(b + offset) % AllDomains.Count];
+            // Three fine-tune domains per base, rotating through the five from the base's position and keeping those of its
+            // mixture: a fine-tune specialises what its base knows. Teaching a base a domain it never saw is continued
+            // pre-training, which makes a model of its own (CodeLlama sits apart from Llama 2 on the paper's map); the
+            // first zoo did that and three of its narrow bases' fine-tunes left their lineage (data/README.md).
+            var ownDomains = Enumerable.Range(0, AllDomains.Count)
+                .Select(k => AllDomains[(b + k) % AllDomains.Count])
+                .Where(root.Mixture.Contains)
+                .ToList();
+            string Domain(int offset) => ownDomains[offset % ownDomains.Count];
             var first = FineTune(root, Domain(0), learningRate: 1e-3, steps: 40, seed: 11);
             var second = FineTune(root, Domain(1), learningRate: 2e-3, steps: 40, seed: 12);
             var third = FineTune(root, Domain(2), learningRate: 1e-3, steps: 100, seed: 13);
             runs.AddRange([first, second, third]);
             runs.Add(Child(root, "instruct", ZooChange.InstructionFineTune) with
             {
-                Mixture = [TrainingCorpus.Instructions],
+                Mixture = [.. root.Mixture.Select(TrainingCorpus.InstructionsOf)],
                 Data = "instructions",
                 Steps = 60,
                 LearningRate = 1e-3,
@@ -82,9 +89,9 @@ public static class ZooRecipe
             }
         }
 
-        // "Try uploading this" samples, kept out of the map: new fine-tunes of four bases (another domain, rate and length
-        // than the map's fine-tunes), so an upload can be asked which base it comes from.
-        foreach (var (root, domain) in new[] { (Bases[0], "python-docs"), (Bases[1], "javascript"), (Bases[2], "sotu"), (Bases[4], "moby-dick") })
+        // "Try uploading this" samples, kept out of the map: new fine-tunes of four bases on a domain of the base's mixture
+        // (another rate and length than the map's fine-tunes), so an upload can be asked which base it comes from.
+        foreach (var (root, domain) in new[] { (Bases[0], "python-docs"), (Bases[1], "sotu"), (Bases[2], "python-docs"), (Bases[4], "email") })
         {
             runs.Add(Child(root, $"sample-ft-{domain}", ZooChange.DomainFineTune) with
             {
