@@ -6,6 +6,12 @@ namespace LogLikeMap.Core.Analysis;
 public sealed record GridPoint(string Model, double Alpha, double Beta, double X, double Y);
 
 /// <summary>
+/// A model of an interpolation grid: W = (1 − α − β) W0 + α W1 + β W2 of a base W0 and two of its fine-tunes W1, W2
+/// (the zoo's cards: <c>sources</c> [W0, W1, W2], <c>grid_a</c> α, <c>grid_b</c> β).
+/// </summary>
+public sealed record GridWeights(string Base, string First, string Second, double Alpha, double Beta);
+
+/// <summary>
 /// How linear the interpolation grid's image is: R² of each PCA coordinate fitted by least squares as
 /// c0 + c1 α + c2 β, and of both together (1 − residual sum of squares / total sum of squares over x and y).
 /// </summary>
@@ -30,9 +36,61 @@ public static class InterpolationGrid
             throw new ArgumentException($"A plane through {grid.ModelCount} points fits exactly; give at least 4 grid models.", nameof(grid));
         var q = CentredLogLikelihoods.FromMatrix(grid, clipPercentile);
         var distances = SquaredDistances.Build(q, cancellationToken);
-        var pca = PrincipalComponents.FromGram(distances.Gram, grid.ModelCount, 2);
-        var points = Enumerable.Range(0, grid.ModelCount)
-            .Select(i => new GridPoint(grid.ModelNames[i], weights[i].Alpha, weights[i].Beta, pca.Score(i, 0), pca.Score(i, 1)))
+        return FitPca(grid.ModelNames, distances.Gram, weights);
+    }
+
+    /// <summary>
+    /// The same fit from the grid models' rows of a whole map's Q (clipped at the map's threshold and double-centred over
+    /// all its models), as the web app holds them. Centring those rows' columns again over the grid alone gives exactly
+    /// the grid's own double-centred matrix (the row terms cancel), so this equals <see cref="Fit"/> but for the clip
+    /// threshold, which is the map's.
+    /// </summary>
+    /// <param name="models">The grid models' names.</param>
+    /// <param name="q">Each grid model's row of the map's Q, all of one length (the map's texts).</param>
+    /// <param name="weights">(α, β) of each model.</param>
+    public static GridFit FitMapRows(IReadOnlyList<string> models, IReadOnlyList<double[]> q, IReadOnlyList<(double Alpha, double Beta)> weights)
+    {
+        ArgumentNullException.ThrowIfNull(models);
+        ArgumentNullException.ThrowIfNull(q);
+        ArgumentNullException.ThrowIfNull(weights);
+        if (q.Count != models.Count || weights.Count != models.Count)
+            throw new ArgumentException($"{models.Count} grid models but {q.Count} rows of Q and {weights.Count} (alpha, beta) pairs.", nameof(q));
+        if (models.Count < 4)
+            throw new ArgumentException($"A plane through {models.Count} points fits exactly; give at least 4 grid models.", nameof(models));
+        var texts = q[0].Length;
+        if (q.Any(row => row.Length != texts))
+            throw new ArgumentException("The rows of Q are of different lengths; they must be one map's.", nameof(q));
+        var centred = q.Select(row => row.ToArray()).ToList();
+        for (var t = 0; t < texts; t++)
+        {
+            var mean = centred.Average(row => row[t]);
+            foreach (var row in centred)
+                row[t] -= mean;
+        }
+        var k = models.Count;
+        var gram = new double[k * k];
+        for (var i = 0; i < k; i++)
+        {
+            for (var j = 0; j <= i; j++)
+                gram[(i * k) + j] = gram[(j * k) + i] = Dot(centred[i], centred[j]);
+        }
+        return FitPca(models, gram, weights);
+    }
+
+    private static double Dot(double[] a, double[] b)
+    {
+        var sum = 0.0;
+        for (var t = 0; t < a.Length; t++)
+            sum += a[t] * b[t];
+        return sum;
+    }
+
+    /// <summary>2-D PCA from the grid's Gram matrix of column-centred rows, and the plane fits of both coordinates.</summary>
+    private static GridFit FitPca(IReadOnlyList<string> models, ReadOnlySpan<double> gram, IReadOnlyList<(double Alpha, double Beta)> weights)
+    {
+        var pca = PrincipalComponents.FromGram(gram, models.Count, 2);
+        var points = Enumerable.Range(0, models.Count)
+            .Select(i => new GridPoint(models[i], weights[i].Alpha, weights[i].Beta, pca.Score(i, 0), pca.Score(i, 1)))
             .ToList();
         var (residualX, totalX) = PlaneFit(points, p => p.X);
         var (residualY, totalY) = PlaneFit(points, p => p.Y);

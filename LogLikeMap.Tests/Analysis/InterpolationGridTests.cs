@@ -56,4 +56,35 @@ public sealed class InterpolationGridTests
 
         Assert.InRange(fit.RSquared, 0.5, 0.999);
     }
+
+    [Fact]
+    public void The_grid_fitted_from_a_whole_maps_Q_equals_the_grid_fitted_on_its_own()
+    {
+        // Double centring is linear: re-centring the columns of the grid's rows of a bigger map's Q over the grid leaves
+        // exactly the grid's own double-centred matrix (without clipping, percentile 0), so PCA and fits must agree.
+        var random = new Random(5);
+        const int texts = 40;
+        var steps = new[] { 0, 0.5, 1 };
+        var weights = steps.SelectMany(a => steps.Select(b => (a, b))).ToList();
+        double[] Random(double scale) => [.. Enumerable.Range(0, texts).Select(_ => scale * random.NextDouble())];
+        var (l0, u, w) = (Random(-300), Random(10), Random(-10));
+        var gridRows = weights.Select(p => Enumerable.Range(0, texts).Select(s => l0[s] + (p.a * u[s]) + (p.b * w[s]) + (4 * p.a * p.a * u[s] * w[s] / 100)).ToArray()).ToList();
+        var others = Enumerable.Range(0, 7).Select(_ => Random(-400)).ToList();
+        var whole = new LogLikelihoodMatrix([.. gridRows.Select((_, i) => $"g{i}"), .. others.Select((_, i) => $"o{i}")], texts, [.. gridRows.Concat(others).SelectMany(r => r)]);
+        var mapQ = CentredLogLikelihoods.FromMatrix(whole, 0);
+        var grid = new LogLikelihoodMatrix([.. gridRows.Select((_, i) => $"g{i}")], texts, [.. gridRows.SelectMany(r => r)]);
+
+        var own = InterpolationGrid.Fit(grid, weights, clipPercentile: 0, CancellationToken.None);
+        var fromMap = InterpolationGrid.FitMapRows([.. grid.ModelNames], [.. Enumerable.Range(0, grid.ModelCount).Select(i => mapQ.Row(i).ToArray())], weights);
+
+        Assert.Equal(own.RSquared, fromMap.RSquared, 10);
+        Assert.Equal(own.RSquaredX, fromMap.RSquaredX, 10);
+        Assert.Equal(own.RSquaredY, fromMap.RSquaredY, 10);
+        for (var i = 0; i < own.Points.Count; i++)
+        {
+            Assert.Equal(own.Points[i].X, fromMap.Points[i].X, 8);
+            Assert.Equal(own.Points[i].Y, fromMap.Points[i].Y, 8);
+        }
+        Assert.True(own.RSquared < 1 - 1e-6, "The curved term should keep the fit below 1, or the test would not tell the two apart.");
+    }
 }
