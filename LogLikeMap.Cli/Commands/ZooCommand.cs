@@ -16,6 +16,7 @@ internal static class ZooCommand
         TrainCommand(),
         ScoreCommand(),
         SamplesCommand(),
+        BenchmarkCommand(),
         CheckCommand(),
     };
 
@@ -25,6 +26,7 @@ internal static class ZooCommand
         var corpus = new Option<string>("--corpus") { Description = "Training corpus written by 'loglikemap textset build'.", DefaultValueFactory = _ => "artifacts/zoo-corpus" };
         var gpt2 = new Option<string>("--gpt2-tokenizer") { Description = "Folder with GPT-2's vocab.json and merges.txt.", DefaultValueFactory = _ => "data/tokenizers/gpt2" };
         var threads = new Option<int>("--threads") { Description = "libtorch CPU threads (1 is fastest on a busy machine: idle OpenMP threads spin).", DefaultValueFactory = _ => 1 };
+        var texts = new Option<string>("--texts") { Description = "The map's text set, which the leakage run trains on.", DefaultValueFactory = _ => "data/demo-map/texts.jsonl" };
         var only = new Option<string[]>("--only")
         {
             Description = "Train only the runs with these names (default: the whole recipe).",
@@ -33,12 +35,14 @@ internal static class ZooCommand
 
         var train = new Command("train", "Train every zoo model not yet saved (resumable; each model folder appears atomically).")
         {
-            output, corpus, gpt2, threads, only,
+            output, corpus, gpt2, threads, texts, only,
         };
         train.SetAction(async (parse, cancellationToken) =>
         {
             var recipe = Selected(parse.GetValue(only));
-            var paths = new ZooPaths(parse.GetValue(output)!, parse.GetValue(corpus)!, parse.GetValue(gpt2)!);
+            var paths = new ZooPaths(
+                parse.GetValue(output)!, parse.GetValue(corpus)!, parse.GetValue(gpt2)!,
+                recipe.Any(r => r.Mixture.Contains(TrainingCorpus.MapTexts)) ? parse.GetValue(texts) : null);
             var log = new ConsoleLog();
             await ZooTraining.TrainAsync(recipe, paths, new TrainingOptions(Threads: parse.GetValue(threads)), log, cancellationToken);
             return 0;
@@ -95,14 +99,37 @@ internal static class ZooCommand
         return samples;
     }
 
+    private static Command BenchmarkCommand()
+    {
+        var zoo = new Option<string>("--zoo") { Description = "Folder of the zoo's checkpoints.", DefaultValueFactory = _ => "artifacts/zoo" };
+        var corpus = new Option<string>("--corpus") { Description = "Training corpus written by 'loglikemap textset build' (its held-out documents are the benchmark's).", DefaultValueFactory = _ => "artifacts/zoo-corpus" };
+        var output = new Option<string>("--out") { Description = "The scores CSV (model,family,<target>,...) that 'loglikemap predict --scores' reads.", DefaultValueFactory = _ => "data/demo-map/scores.csv" };
+        var only = new Option<string[]>("--only")
+        {
+            Description = "Score only the runs with these names.",
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var benchmark = new Command("benchmark", "Measure the zoo's own benchmark (next-token accuracy and a cloze task per domain, on held-out documents) for every map model.")
+        {
+            zoo, corpus, output, only,
+        };
+        benchmark.SetAction(async (parse, cancellationToken) =>
+        {
+            await ZooBenchmark.WriteScoresAsync(
+                Selected(parse.GetValue(only)), parse.GetValue(zoo)!, parse.GetValue(corpus)!, parse.GetValue(output)!, new ConsoleLog(), cancellationToken);
+            return 0;
+        });
+        return benchmark;
+    }
+
     private static Command CheckCommand()
     {
         var map = new Option<string>("--map") { Description = "The zoo's map folder (texts.jsonl, models.jsonl, results/).", DefaultValueFactory = _ => "data/demo-map" };
         var zoo = new Option<string>("--zoo") { Description = "Folder of the zoo's checkpoints (sampled for the KL check).", DefaultValueFactory = _ => "artifacts/zoo" };
-        var models = new Option<int>("--models") { Description = "Models in the Monte-Carlo KL check.", DefaultValueFactory = _ => 12 };
+        var models = new Option<int>("--models") { Description = "Models in the Monte-Carlo KL check (0 skips it).", DefaultValueFactory = _ => 12 };
         var samples = new Option<int>("--samples") { Description = "Sequences sampled from each model.", DefaultValueFactory = _ => 32 };
         var length = new Option<int>("--length") { Description = "Tokens per sampled sequence.", DefaultValueFactory = _ => 128 };
-        var check = new Command("check", "Print the checks of the method on the zoo: Monte-Carlo KL vs the estimate, family neighbours, checkpoint neighbours.")
+        var check = new Command("check", "Print the checks of the method on the zoo: Monte-Carlo KL vs the estimate, lineage neighbours, checkpoint neighbours, the interpolation grid.")
         {
             map, zoo, models, samples, length,
         };

@@ -14,8 +14,10 @@ namespace LogLikeMap.Lab.Zoo;
 /// <param name="SamplesPerModel">Sequences sampled from each of them.</param>
 /// <param name="SampleLength">Tokens per sampled sequence (the first one given, see <see cref="TextGeneration"/>).</param>
 /// <param name="Tokenizer">Only models of this tokenizer are paired: KL between token sequences needs one vocabulary.</param>
+/// <param name="NeighbourCount">k of the family-neighbour check.</param>
 public sealed record ZooCheckOptions(
-    int MonteCarloModels = 12, int SamplesPerModel = 32, int SampleLength = 128, string Tokenizer = "bytes", int Seed = 42, int Threads = 1);
+    int MonteCarloModels = 12, int SamplesPerModel = 32, int SampleLength = 128, string Tokenizer = "bytes", int Seed = 42, int Threads = 1,
+    int NeighbourCount = 5);
 
 /// <summary>One pair of the KL check: the Monte-Carlo KL both ways and the map's estimate, all in nats.</summary>
 public sealed record KlPair(string First, string Second, double MonteCarloForward, double MonteCarloBackward, double Estimate)
@@ -24,40 +26,58 @@ public sealed record KlPair(string First, string Second, double MonteCarloForwar
     public double MonteCarloSymmetric => (MonteCarloForward + MonteCarloBackward) / 2;
 }
 
-/// <summary>The numbers of the three checks of the method on the zoo.</summary>
+/// <summary>One lineage's share of its models' k nearest neighbours that are of the same lineage.</summary>
+/// <param name="Models">Models of the lineage on the map.</param>
+/// <param name="SameLineage">Neighbours of the same lineage, summed over its models (of Models x k).</param>
+/// <param name="ModelsAtLeast80">Models whose k nearest are at least 80% of their own lineage.</param>
+public sealed record LineageNeighbours(int Models, int SameLineage, int ModelsAtLeast80);
+
+/// <summary>The numbers of the checks of the method on the zoo.</summary>
 public sealed record ZooCheckReport(
     IReadOnlyList<KlPair> KlPairs,
     double KlPearson,
     double KlSpearman,
     int ModelCount,
-    int NearestSharesFamily,
-    IReadOnlyDictionary<string, (int Models, int NearestSharesFamily)> ByFamily,
+    int NeighbourCount,
+    IReadOnlyDictionary<string, LineageNeighbours> ByFamily,
     IReadOnlyList<(string Checkpoint, string Nearest)> CheckpointNeighbours,
     int NearestIsAdjacentCheckpoint,
-    int ConsecutiveMutual)
+    int ConsecutiveMutual,
+    GridFit? Grid)
 {
     public string Format()
     {
         var text = new StringBuilder();
         var c = CultureInfo.InvariantCulture;
-        text.AppendLine(c, $"1. Monte-Carlo KL vs |q_i - q_j|^2 / 2N over {KlPairs.Count} pairs: Pearson {KlPearson:F3}, Spearman {KlSpearman:F3}");
-        foreach (var pair in KlPairs.OrderBy(p => p.Estimate).Where((_, i) => i % Math.Max(1, KlPairs.Count / 8) == 0))
-            text.AppendLine(c, $"   e.g. {pair.First} / {pair.Second}: MC {pair.MonteCarloForward:F2} and {pair.MonteCarloBackward:F2} nats, estimate {pair.Estimate:F2} nats");
-        text.AppendLine(c, $"2. Nearest neighbour (full space) shares the family: {NearestSharesFamily}/{ModelCount} = {(double)NearestSharesFamily / ModelCount:P0}");
-        foreach (var (family, (models, shares)) in ByFamily.OrderBy(f => f.Key, StringComparer.Ordinal))
-            text.AppendLine(c, $"   {family}: {shares}/{models}");
-        text.AppendLine(c, $"3. Checkpoints along one run: nearest neighbour is an adjacent checkpoint for {NearestIsAdjacentCheckpoint}/{CheckpointNeighbours.Count}; consecutive pairs that are each other's nearest: {ConsecutiveMutual}/{Math.Max(0, CheckpointNeighbours.Count - 1)}");
+        if (KlPairs.Count > 0)
+        {
+            text.AppendLine(c, $"1. Monte-Carlo KL vs |q_i - q_j|^2 / 2N over {KlPairs.Count} pairs: Pearson {KlPearson:F3}, Spearman {KlSpearman:F3}");
+            foreach (var pair in KlPairs.OrderBy(p => p.Estimate).Where((_, i) => i % Math.Max(1, KlPairs.Count / 8) == 0))
+                text.AppendLine(c, $"   e.g. {pair.First} / {pair.Second}: MC {pair.MonteCarloForward:F2} and {pair.MonteCarloBackward:F2} nats, estimate {pair.Estimate:F2} nats");
+        }
+        else
+        {
+            text.AppendLine("1. Monte-Carlo KL: skipped (--models 0)");
+        }
+        var same = ByFamily.Values.Sum(f => f.SameLineage);
+        var atLeast80 = ByFamily.Values.Sum(f => f.ModelsAtLeast80);
+        text.AppendLine(c, $"2. {NeighbourCount} nearest neighbours (full space) of the same family: {same}/{ModelCount * NeighbourCount} = {(double)same / (ModelCount * NeighbourCount):P1}; models with at least 80%: {atLeast80}/{ModelCount}");
+        foreach (var (family, counts) in ByFamily.OrderBy(f => f.Key, StringComparer.Ordinal))
+            text.AppendLine(c, $"   {family}: {counts.SameLineage}/{counts.Models * NeighbourCount} neighbours, {counts.ModelsAtLeast80}/{counts.Models} models at least 80%");
+        text.AppendLine(c, $"3. Checkpoints of the training runs: nearest neighbour is an adjacent checkpoint for {NearestIsAdjacentCheckpoint}/{CheckpointNeighbours.Count}; consecutive pairs that are each other's nearest: {ConsecutiveMutual}");
         foreach (var (checkpoint, nearest) in CheckpointNeighbours)
             text.AppendLine(c, $"   {checkpoint} -> {nearest}");
+        if (Grid is { } grid)
+            text.AppendLine(c, $"4. Interpolation grid ({grid.Points.Count} models): 2-D PCA coordinates fitted linearly from (a, b): R^2 {grid.RSquared:F4} (PC1 {grid.RSquaredX:F4}, PC2 {grid.RSquaredY:F4})");
         return text.ToString();
     }
 }
 
 /// <summary>
 /// The checks of the method on the zoo (the "checks of the method"): (1) the paper's KL estimate
-/// |q_i - q_j|^2 / 2N (docs/method.md 1.5) against Monte-Carlo KL from the models' own samples; (2) how often a
-/// model's nearest neighbour in the full space shares its family; (3) whether checkpoints of one run neighbour the
-/// checkpoints next to them.
+/// |q_i - q_j|^2 / 2N (docs/method.md 1.5) against Monte-Carlo KL from the models' own samples; (2) how many of each
+/// model's k nearest neighbours in the full space share its family (lineage); (3) whether checkpoints of a run
+/// neighbour the checkpoints next to them; (4) how linear the interpolation grid stays (docs/method.md §3.6).
 /// </summary>
 public static class ZooChecks
 {
@@ -70,19 +90,34 @@ public static class ZooChecks
         var map = ModelMapBuilder.Build(loaded.Matrix, new MapOptions(), null, cancellationToken);
         var texts = await TextSetFile.ReadAsync(Path.Combine(mapFolder, "texts.jsonl"), cancellationToken);
 
-        var pairs = await MonteCarloPairsAsync(map, cards, zooFolder, texts, options, log, cancellationToken);
-        var (shares, byFamily) = FamilyNeighbours(map, cards);
+        var pairs = options.MonteCarloModels < 2
+            ? []
+            : await MonteCarloPairsAsync(map, cards, zooFolder, texts, options, log, cancellationToken);
+        var byFamily = FamilyNeighbours(map, cards, options.NeighbourCount);
         var (checkpointNeighbours, adjacent, mutual) = CheckpointNeighbours(map, cards);
         return new ZooCheckReport(
             pairs,
-            Correlation.Pearson([.. pairs.Select(p => p.MonteCarloSymmetric)], [.. pairs.Select(p => p.Estimate)]),
-            Correlation.Spearman([.. pairs.Select(p => p.MonteCarloSymmetric)], [.. pairs.Select(p => p.Estimate)]),
+            pairs.Count < 2 ? double.NaN : Correlation.Pearson([.. pairs.Select(p => p.MonteCarloSymmetric)], [.. pairs.Select(p => p.Estimate)]),
+            pairs.Count < 2 ? double.NaN : Correlation.Spearman([.. pairs.Select(p => p.MonteCarloSymmetric)], [.. pairs.Select(p => p.Estimate)]),
             map.ModelCount,
-            shares,
+            options.NeighbourCount,
             byFamily,
             checkpointNeighbours,
             adjacent,
-            mutual);
+            mutual,
+            Grid(loaded.Matrix, cancellationToken));
+    }
+
+    /// <summary>Check 4: the recipe's interpolation grid (its 33 grid models, the base and its two fine-tunes), where all 36 are on the map.</summary>
+    internal static GridFit? Grid(LogLikelihoodMatrix matrix, CancellationToken cancellationToken)
+    {
+        var points = ZooRecipe.GridSteps.SelectMany(a => ZooRecipe.GridSteps.Select(b => (Model: ZooRecipe.GridModel(a, b), Alpha: a, Beta: b))).ToList();
+        var rows = points.Select(p => matrix.ModelNames.ToList().IndexOf(p.Model)).ToList();
+        if (rows.Any(r => r < 0))
+            return null;
+        var values = rows.SelectMany(r => matrix.Row(r).ToArray()).ToArray();
+        var grid = new LogLikelihoodMatrix([.. points.Select(p => p.Model)], matrix.TextCount, values);
+        return InterpolationGrid.Fit(grid, [.. points.Select(p => (p.Alpha, p.Beta))], new MapOptions().ClipPercentile, cancellationToken);
     }
 
     /// <summary>The cards of models.jsonl by name: family, tokenizer and step are what the checks use.</summary>
@@ -92,42 +127,44 @@ public static class ZooChecks
             .Select(line => JsonNode.Parse(line)!.AsObject())
             .ToDictionary(card => card["name"]!.GetValue<string>(), StringComparer.Ordinal);
 
-    /// <summary>Check 2: the share of models whose nearest neighbour (full space, docs/method.md 2) has the same family.</summary>
-    internal static (int Shares, Dictionary<string, (int, int)> ByFamily) FamilyNeighbours(ModelMap map, IReadOnlyDictionary<string, JsonObject> cards)
+    /// <summary>Check 2: per family, how many of its models' <paramref name="k"/> nearest neighbours (full space, docs/method.md §2) share the family.</summary>
+    internal static Dictionary<string, LineageNeighbours> FamilyNeighbours(ModelMap map, IReadOnlyDictionary<string, JsonObject> cards, int k)
     {
-        var byFamily = new Dictionary<string, (int Models, int Shares)>(StringComparer.Ordinal);
-        var shares = 0;
+        var byFamily = new Dictionary<string, LineageNeighbours>(StringComparer.Ordinal);
         for (var i = 0; i < map.ModelCount; i++)
         {
             var family = Family(cards, map.ModelNames[i]);
-            var nearest = map.NearestNeighbours(i, 1)[0];
-            var same = Family(cards, nearest.Name) == family ? 1 : 0;
-            shares += same;
-            byFamily[family] = byFamily.TryGetValue(family, out var counts) ? (counts.Models + 1, counts.Shares + same) : (1, same);
+            var same = map.NearestNeighbours(i, k).Count(n => Family(cards, n.Name) == family);
+            var counts = byFamily.GetValueOrDefault(family) ?? new LineageNeighbours(0, 0, 0);
+            byFamily[family] = new LineageNeighbours(counts.Models + 1, counts.SameLineage + same, counts.ModelsAtLeast80 + (same >= 0.8 * k ? 1 : 0));
         }
-        return (shares, byFamily.ToDictionary(e => e.Key, e => (e.Value.Models, e.Value.Shares), StringComparer.Ordinal));
+        return byFamily;
     }
 
     /// <summary>
-    /// Check 3: for the run that saved several checkpoints (the family whose models differ only in step), each
-    /// checkpoint's nearest neighbour, whether it is the step before or after, and how many consecutive pairs are
-    /// each other's nearest.
+    /// Check 3: for each training run that saved several checkpoints (cards with <c>run</c>), each checkpoint's nearest
+    /// neighbour, whether it is the step before or after, and how many consecutive pairs are each other's nearest.
     /// </summary>
     internal static (List<(string, string)> Neighbours, int Adjacent, int Mutual) CheckpointNeighbours(
         ModelMap map, IReadOnlyDictionary<string, JsonObject> cards)
     {
-        var run = cards.Values
-            .Where(card => card["family"]!.GetValue<string>().EndsWith("-run", StringComparison.Ordinal))
-            .OrderBy(card => card["step"]!.GetValue<int>())
-            .Select(card => card["name"]!.GetValue<string>())
-            .Where(name => map.ModelNames.Contains(name))
-            .ToList();
-        var nearestOf = run.ToDictionary(name => name, name => map.NearestNeighbours(map.IndexOf(name), 1)[0].Name, StringComparer.Ordinal);
-        var adjacent = run.Where((name, k) =>
-            (k > 0 && nearestOf[name] == run[k - 1]) || (k + 1 < run.Count && nearestOf[name] == run[k + 1])).Count();
-        var mutual = Enumerable.Range(0, Math.Max(0, run.Count - 1))
-            .Count(k => nearestOf[run[k]] == run[k + 1] && nearestOf[run[k + 1]] == run[k]);
-        return ([.. run.Select(name => (name, nearestOf[name]))], adjacent, mutual);
+        var neighbours = new List<(string, string)>();
+        int adjacent = 0, mutual = 0;
+        var runs = cards.Values
+            .Where(card => card["run"] is not null && card["step"] is not null && map.ModelNames.Contains(card["name"]!.GetValue<string>()))
+            .GroupBy(card => card["run"]!.GetValue<string>(), StringComparer.Ordinal)
+            .OrderBy(g => g.Key, StringComparer.Ordinal);
+        foreach (var group in runs)
+        {
+            var run = group.OrderBy(card => card["step"]!.GetValue<int>()).Select(card => card["name"]!.GetValue<string>()).ToList();
+            var nearestOf = run.ToDictionary(name => name, name => map.NearestNeighbours(map.IndexOf(name), 1)[0].Name, StringComparer.Ordinal);
+            adjacent += run.Where((name, k) =>
+                (k > 0 && nearestOf[name] == run[k - 1]) || (k + 1 < run.Count && nearestOf[name] == run[k + 1])).Count();
+            mutual += Enumerable.Range(0, Math.Max(0, run.Count - 1))
+                .Count(k => nearestOf[run[k]] == run[k + 1] && nearestOf[run[k + 1]] == run[k]);
+            neighbours.AddRange(run.Select(name => (name, nearestOf[name])));
+        }
+        return (neighbours, adjacent, mutual);
     }
 
     /// <summary>

@@ -11,17 +11,22 @@ public enum ZooArchitecture
 }
 
 /// <summary>
-/// One training run of the zoo. A run saves one model at its end, or one per entry of <see cref="SavedSteps"/>
-/// (checkpoints along the run). A fine-tune starts from its <see cref="Parent"/>'s final weights.
+/// One model of the zoo, or one training run that saves several. A run saves one model at its end, plus one per
+/// earlier entry of <see cref="SavedSteps"/> (checkpoints along the run). A fine-tune starts from its
+/// <see cref="Parent"/>'s final weights; a model with a <see cref="Derivation"/> is not trained but computed from
+/// other saved models' weights (merges, round trips, quantisation).
 /// </summary>
-/// <param name="Name">The saved model's name (a run with saved steps appends "-step0100" etc.).</param>
-/// <param name="Family">The family shown on the map.</param>
-/// <param name="Tokenizer">"bytes" or "bpe4k" (see <see cref="ZooTokenizer"/>).</param>
+/// <param name="Name">The saved model's name (earlier saved steps append "-step0100" etc.).</param>
+/// <param name="Family">The family shown on the map: the lineage, i.e. the base model this one descends from.</param>
+/// <param name="Tokenizer">"bytes", "bpe1k", "bpe2k" or "bpe4k" (see <see cref="ZooTokenizer"/>).</param>
 /// <param name="Width">d_model.</param>
 /// <param name="Mixture">Slugs of the training domains, sampled with equal weight.</param>
 /// <param name="Steps">Optimiser steps of this run (for a fine-tune: steps after the parent's).</param>
-/// <param name="SavedSteps">Steps at which to save a model; empty saves only the final one under <see cref="Name"/>.</param>
+/// <param name="SavedSteps">Earlier steps at which to save a checkpoint named NAME-stepNNNN; the last step is always saved under <see cref="Name"/>.</param>
 /// <param name="InMap">False for the "try uploading this" samples shipped outside the map.</param>
+/// <param name="Change">What was done to the base to make this model (<see cref="ZooChange"/>): the map's "kind of change".</param>
+/// <param name="Data">The training data of the change in words (a domain, "instructions", "map texts", ...).</param>
+/// <param name="Derivation">How the weights are computed from other zoo models, for a model that is not trained.</param>
 public sealed record ZooModelSpec(
     string Name,
     string Family,
@@ -37,7 +42,10 @@ public sealed record ZooModelSpec(
     double LearningRate,
     string? Parent = null,
     IReadOnlyList<int>? SavedSteps = null,
-    bool InMap = true)
+    bool InMap = true,
+    string Change = ZooChange.Base,
+    string? Data = null,
+    ZooDerivation? Derivation = null)
 {
     public string ModelType => Architecture switch
     {
@@ -49,9 +57,10 @@ public sealed record ZooModelSpec(
 
     /// <summary>The names of the models this run saves, with the step each is saved at.</summary>
     public IReadOnlyList<(string Name, int Step)> SavedModels =>
-        SavedSteps is { Count: > 0 } steps
-            ? [.. steps.Select(step => ($"{Name}-step{step:D4}", step))]
-            : [(Name, Steps)];
+        [.. (SavedSteps ?? []).Where(step => step < Steps).Select(step => ($"{Name}-step{step:D4}", step)), (Name, Steps)];
+
+    /// <summary>The data a model was trained on in words: <see cref="Data"/>, else its domains joined by "+".</summary>
+    public string DataDescription => Data ?? string.Join("+", Mixture);
 
     /// <summary>
     /// The config.json of this model, with the keys and defaults of the matching transformers config class

@@ -57,23 +57,45 @@ public static class ZooScoring
         await File.WriteAllLinesAsync(Path.Combine(mapFolder, "models.jsonl"), cards, cancellationToken);
     }
 
-    /// <summary>The model card of models.jsonl: the catalog's fields plus what tells zoo models apart.</summary>
-    internal static JsonObject Card(ZooModelSpec spec, string name, int step, long parameters, DateTime created) => new()
+    /// <summary>
+    /// The model card of models.jsonl: the catalog's fields plus what tells zoo models apart. The family is the lineage
+    /// (<c>base</c>); <c>change</c> says what was done to the base, <c>data</c> on what, and <c>step</c> the optimiser steps
+    /// of the model's own run (none for a merged, rounded or quantised model). The base run's models carry <c>run</c>,
+    /// so their checkpoints form a trajectory.
+    /// </summary>
+    internal static JsonObject Card(ZooModelSpec spec, string name, int step, long parameters, DateTime created)
     {
-        ["name"] = name,
-        ["family"] = spec.Family,
-        ["architecture"] = spec.ModelType,
-        ["parameters"] = parameters,
-        ["source"] = Source,
-        ["created"] = created.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture),
-        ["tokenizer"] = spec.Tokenizer,
-        ["data_mixture"] = new JsonArray([.. spec.Mixture.Select(slug => JsonValue.Create(slug))]),
-        ["seed"] = spec.Seed,
-        ["step"] = step,
-        ["parent"] = spec.Parent,
-        ["width"] = spec.Width,
-        ["layers"] = spec.Layers,
-    };
+        ArgumentNullException.ThrowIfNull(spec);
+        var isCheckpoint = name != spec.Name;
+        var card = new JsonObject
+        {
+            ["name"] = name,
+            ["family"] = spec.Family,
+            ["architecture"] = spec.ModelType,
+            ["parameters"] = parameters,
+            ["source"] = Source,
+            ["created"] = created.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture),
+            ["base"] = spec.Family,
+            ["change"] = isCheckpoint ? ZooChange.Checkpoint : spec.Change,
+            ["data"] = spec.Derivation is null ? spec.DataDescription : spec.Data,
+            ["step"] = spec.Derivation is null ? step : null,
+            ["tokenizer"] = spec.Tokenizer,
+            ["seed"] = spec.Seed,
+            ["parent"] = spec.Parent,
+            ["width"] = spec.Width,
+            ["layers"] = spec.Layers,
+        };
+        if (spec.Change == ZooChange.Base)
+            card["run"] = spec.Name;
+        if (spec.Derivation is not null)
+            card["sources"] = new JsonArray([.. spec.Derivation.Sources.Select(source => JsonValue.Create(source))]);
+        if (spec.Derivation is WeightMix { Terms.Count: 3 } grid && spec.Change == ZooChange.Interpolation)
+        {
+            card["grid_a"] = grid.Terms[1].Weight;
+            card["grid_b"] = grid.Terms[2].Weight;
+        }
+        return card;
+    }
 
     /// <summary>Parameters stored in the checkpoint (a tied head counts once, as transformers counts it).</summary>
     private static long ParameterCount(string checkpoint)

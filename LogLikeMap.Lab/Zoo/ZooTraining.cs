@@ -1,10 +1,13 @@
+using LogLikeMap.Core.TextSets;
+
 namespace LogLikeMap.Lab.Zoo;
 
 /// <summary>Where the zoo's inputs and outputs live.</summary>
 /// <param name="ZooFolder">One Hugging Face checkpoint folder per saved model.</param>
 /// <param name="CorpusFolder">The training corpus written by <c>loglikemap textset build</c>.</param>
 /// <param name="Gpt2TokenizerFolder">GPT-2's vocab.json and merges.txt (data/tokenizers/gpt2).</param>
-public sealed record ZooPaths(string ZooFolder, string CorpusFolder, string Gpt2TokenizerFolder);
+/// <param name="MapTexts">The map's text set (data/demo-map/texts.jsonl), for the run meant to leak it; null when no run trains on it.</param>
+public sealed record ZooPaths(string ZooFolder, string CorpusFolder, string Gpt2TokenizerFolder, string? MapTexts = null);
 
 /// <summary>A line of the training log: a run started, skipped, progressed or finished.</summary>
 public sealed record ZooTrainingEvent(string Message);
@@ -45,6 +48,13 @@ public static class ZooTraining
                     Directory.Delete(partial, recursive: true);
             }
 
+            if (spec.Derivation is not null)
+            {
+                ZooDerivations.Write(spec, paths.ZooFolder);
+                log.Report(new ZooTrainingEvent($"{spec.Name}: computed from {string.Join(", ", spec.Derivation.Sources)}"));
+                continue;
+            }
+
             string? parentFolder = null;
             if (spec.Parent is not null)
             {
@@ -57,8 +67,11 @@ public static class ZooTraining
             if (!corpora.TryGetValue(tokenizer.Name, out var corpus))
             {
                 var started = DateTime.UtcNow;
+                var mapTexts = paths.MapTexts is null
+                    ? null
+                    : (await TextSetFile.ReadAsync(paths.MapTexts, cancellationToken)).Texts.Select(t => t.Text).ToList();
                 corpus = await Task.Run(
-                    () => TrainingCorpus.Load(paths.CorpusFolder, ZooRecipe.AllDomains, tokenizer.Encode, tokenizer.EndOfTextId),
+                    () => TrainingCorpus.Load(paths.CorpusFolder, ZooRecipe.AllDomains, tokenizer.Encode, tokenizer.EndOfTextId, mapTexts),
                     cancellationToken);
                 corpora[tokenizer.Name] = corpus;
                 log.Report(new ZooTrainingEvent(
@@ -75,7 +88,7 @@ public static class ZooTraining
         }
     }
 
-    /// <summary>The zoo tokenizer named in a recipe: "bytes" or "bpe4k" (GPT-2's first 4,096 merges).</summary>
+    /// <summary>The zoo tokenizer named in a recipe: "bytes", or "bpe1k", "bpe2k", "bpe4k" (GPT-2's first 1,024, 2,048, 4,096 merges).</summary>
     public static ZooTokenizer Tokenizer(string name, ZooPaths paths, Dictionary<string, ZooTokenizer> cache)
     {
         ArgumentNullException.ThrowIfNull(paths);
@@ -85,8 +98,10 @@ public static class ZooTraining
         var tokenizer = name switch
         {
             "bytes" => ZooTokenizer.Bytes,
+            "bpe1k" => ZooTokenizer.FromGpt2("bpe1k", paths.Gpt2TokenizerFolder, 1024),
+            "bpe2k" => ZooTokenizer.FromGpt2("bpe2k", paths.Gpt2TokenizerFolder, 2048),
             "bpe4k" => ZooTokenizer.FromGpt2("bpe4k", paths.Gpt2TokenizerFolder, 4096),
-            _ => throw new ArgumentException($"Unknown zoo tokenizer '{name}'; the zoo knows bytes and bpe4k.", nameof(name)),
+            _ => throw new ArgumentException($"Unknown zoo tokenizer '{name}'; the zoo knows bytes, bpe1k, bpe2k and bpe4k.", nameof(name)),
         };
         cache[name] = tokenizer;
         return tokenizer;

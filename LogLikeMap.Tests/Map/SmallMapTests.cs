@@ -10,7 +10,8 @@ namespace LogLikeMap.Tests.Map;
 public sealed class SmallMapTests
 {
     [Theory]
-    [InlineData(30, 46, 15)]      // the built-in map: (46 - 1) / 3
+    [InlineData(30, 46, 15)]      // (46 - 1) / 3
+    [InlineData(30, 106, 30)]     // the built-in map
     [InlineData(30, 91, 30)]      // from 91 models the paper's 30 stands
     [InlineData(30, 1018, 30)]
     [InlineData(30, 4, 1)]

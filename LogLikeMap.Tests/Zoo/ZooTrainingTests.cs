@@ -105,4 +105,24 @@ public sealed class ZooTrainingTests : IDisposable
         const string text = "Fellow-Citizens of the Senate: function(x) { return x ** 2; } — naïve café\n\n  done.";
         Assert.Equal(bpe.Encode(text), HfTokenizer.Load(checkpoint).EncodeWithSpecialTokens(text));
     }
+
+    [Fact]
+    public async Task An_instruction_stream_holds_only_its_own_domains_documents_in_the_template()
+    {
+        // Two domains of letters the template never uses: windows of qz's instruction stream must show q and z inside
+        // the template and never a v or w (the other domain's letters).
+        var corpusFolder = Path.Combine(_folder, "corpus");
+        foreach (var (slug, text) in new[] { ("qz", "qz"), ("vw", "vw") })
+            await TrainingCorpus.WriteDomainAsync(corpusFolder, slug, [new SourceDocument(slug, "doc", string.Concat(Enumerable.Repeat(text, 600)))], CancellationToken.None);
+        var corpus = TrainingCorpus.Load(corpusFolder, ["qz", "vw"], ZooTokenizer.Bytes.Encode, ZooTokenizer.Bytes.EndOfTextId);
+
+        var windows = corpus.SampleWindows(new Random(1), [TrainingCorpus.InstructionsOf("qz")], batchSize: 64, context: 32);
+        var seen = windows.Select(id => (int)id).ToHashSet();
+        int Id(string symbol) => Assert.Single(ZooTokenizer.Bytes.Encode(symbol));
+
+        Assert.Contains(Id("q"), seen);
+        Assert.Contains(Id("#"), seen);
+        Assert.DoesNotContain(Id("v"), seen);
+        Assert.DoesNotContain(Id("w"), seen);
+    }
 }

@@ -12,7 +12,7 @@ public static class AnalysisApi
         ArgumentNullException.ThrowIfNull(app);
         var api = app.MapGroup("/api/analysis").WithTags("Analysis");
         api.MapGet("/trajectories", GetTrajectories)
-            .WithSummary("Models that are checkpoints of one run (names ending in -stepN, /checkpoint-N, ...), in step order, with the KL (nats per text) of each step, from the first and to the last checkpoint.");
+            .WithSummary("Models that are checkpoints of one run (metadata run and step, else names ending in -stepN, /checkpoint-N, ...), in step order, with the KL (nats per text) of each step, from the first and to the last checkpoint.");
         return app;
     }
 
@@ -21,7 +21,7 @@ public static class AnalysisApi
         ArgumentNullException.ThrowIfNull(map);
         var state = map.State;
         var models = state.Snapshot.Models;
-        var trajectories = Trajectories.Build([.. models.Select(m => m.Name)], new RunStep?[models.Count], i => state.Q(i));
+        var trajectories = Trajectories.Build([.. models.Select(m => m.Name)], [.. models.Select(m => m.Checkpoint)], i => state.Q(i));
         return TypedResults.Ok(new TrajectoriesResponse(state.Snapshot.TextCount, state.Snapshot.MeanTextBytes, trajectories));
     }
 }

@@ -23,7 +23,7 @@ public static class ModelsApi
         api.MapGet("/models", ListModels).WithSummary("All models on the map with their cards and 2-D positions.");
         api.MapGet("/models/{name}", GetModel).WithSummary("One model's card and position.");
         api.MapGet("/models/{name}/neighbours", GetNeighbours)
-            .WithSummary("The k nearest models by KL in the full N-dimensional space (k defaults to 10), each with its 95% bootstrap interval over the texts (klInterval); 503 with Retry-After while the index is prepared after a restart.");
+            .WithSummary("The k nearest models by KL in the full N-dimensional space (k defaults to 10), each with its 95% bootstrap interval over the texts (klInterval), and the nearest lineage (family) with the KL margin to the next (nearestLineage); 503 with Retry-After while the index is prepared after a restart.");
         api.MapGet("/layout", GetLayout).WithSummary("The current 2-D layout: version and coordinates.");
         return app;
     }
@@ -60,7 +60,8 @@ public static class ModelsApi
         }
         if (!map.TryGetNeighbours(modelName, count, out var neighbours))
             return NeighboursBeingPrepared(response);
-        return TypedResults.Ok(new NeighboursResponse(modelName, snapshot.TextCount, snapshot.MeanTextBytes, intervals.WithIntervals(modelName, neighbours)));
+        return TypedResults.Ok(new NeighboursResponse(
+            modelName, snapshot.TextCount, snapshot.MeanTextBytes, intervals.WithIntervals(modelName, neighbours), Lineages.Nearest(map, modelName)));
     }
 
     /// <summary>
@@ -88,6 +89,8 @@ public static class ModelsApi
 }
 
 /// <param name="TextCount">N, the texts the KL estimates average over.</param>
-public sealed record NeighboursResponse(string Model, int TextCount, double MeanTextBytes, IReadOnlyList<Neighbour> Neighbours);
+/// <param name="NearestLineage">The family whose nearest member is closest, with the KL margin to the next family ("which base is this model from?").</param>
+public sealed record NeighboursResponse(
+    string Model, int TextCount, double MeanTextBytes, IReadOnlyList<Neighbour> Neighbours, LogLikeMap.Core.Map.LineageMatch? NearestLineage = null);
 
 public sealed record LayoutResponse(int Version, DateTimeOffset BuiltAt, IReadOnlyList<LayoutPoint> Points);

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using LogLikeMap.Store.Catalog;
+using LogLikeMap.Core.Analysis;
 using LogLikeMap.Core.Map;
 using LogLikeMap.Core.Formats;
 using LogLikeMap.Store;
@@ -198,10 +199,32 @@ public sealed class MapMaintenance(
         JsonNode.Parse(parametersJson) is JsonObject o && o["clipPercentile"] is JsonValue v && v.TryGetValue<double>(out var p) ? p : Options.ClipPercentile;
 
     private static ModelCard CardOf(StoredModel m) =>
-        new(m.Name, m.Family ?? "unknown", m.Architecture, m.ParameterCount, m.CreatedAt is { } c ? new DateTimeOffset(DateTime.SpecifyKind(c, DateTimeKind.Utc)) : null);
+        new(m.Name, m.Family ?? "unknown", m.Architecture, m.ParameterCount, m.CreatedAt is { } c ? new DateTimeOffset(DateTime.SpecifyKind(c, DateTimeKind.Utc)) : null,
+            TextField(m.Metadata, "change"), TextField(m.Metadata, "data"), CheckpointOf(m.Metadata), GridOf(m.Metadata));
 
     private static ModelCard CardOf(ModelMetadata m) =>
-        new(m.Name, m.Family ?? "unknown", m.Architecture, m.ParameterCount, m.CreatedAt is { } c ? new DateTimeOffset(DateTime.SpecifyKind(c, DateTimeKind.Utc)) : null);
+        new(m.Name, m.Family ?? "unknown", m.Architecture, m.ParameterCount, m.CreatedAt is { } c ? new DateTimeOffset(DateTime.SpecifyKind(c, DateTimeKind.Utc)) : null,
+            TextField(m.Extra, "change"), TextField(m.Extra, "data"), CheckpointOf(m.Extra), GridOf(m.Extra));
+
+    /// <summary>The run and step of a checkpoint card (the zoo's base runs), or null when the card does not give both.</summary>
+    private static RunStep? CheckpointOf(JsonObject? metadata) =>
+        TextField(metadata, "run") is { } run && metadata?["step"] is JsonValue step && step.TryGetValue<long>(out var value) ? new RunStep(run, value) : null;
+
+    /// <summary>
+    /// The place of an interpolation-grid model (the zoo's cards: <c>sources</c> [base, first, second], <c>grid_a</c>,
+    /// <c>grid_b</c>), or null when the card does not give all of them.
+    /// </summary>
+    private static GridWeights? GridOf(JsonObject? metadata) =>
+        metadata?["sources"] is JsonArray { Count: 3 } sources
+        && sources.Select(s => s is JsonValue v && v.TryGetValue<string>(out var name) ? name : null).ToList() is [{ } w0, { } w1, { } w2]
+        && metadata["grid_a"] is JsonValue a && a.TryGetValue<double>(out var alpha)
+        && metadata["grid_b"] is JsonValue b && b.TryGetValue<double>(out var beta)
+            ? new GridWeights(w0, w1, w2, alpha, beta)
+            : null;
+
+    /// <summary>A text field of the free-form metadata (the zoo's <c>change</c> and <c>data</c>), or null.</summary>
+    private static string? TextField(JsonObject? metadata, string key) =>
+        metadata?[key] is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
 
     private async Task<T> ExclusiveAsync<T>(Func<Task<T>> change, CancellationToken ct)
     {

@@ -3,7 +3,9 @@ using LogLikeMap.Core.Map;
 namespace LogLikeMap.Web.Services;
 
 /// <summary>A model's card as the store describes it.</summary>
-internal sealed record ModelCard(string Name, string Family, string? Architecture, long? Parameters, DateTimeOffset? Created);
+internal sealed record ModelCard(
+    string Name, string Family, string? Architecture, long? Parameters, DateTimeOffset? Created, string? Change = null, string? Data = null,
+    LogLikeMap.Core.Analysis.RunStep? Checkpoint = null, LogLikeMap.Core.Analysis.GridWeights? Grid = null);
 
 /// <summary>
 /// Turns log-likelihoods into <see cref="MapState"/>s with the engine (Core/Map): a full layout, a stored layout
@@ -111,7 +113,7 @@ internal static class MapStateBuilder
         foreach (var value in raw)
             sum += value;
         return new ModelPoint(card.Name, card.Family, card.Architecture, card.Parameters, card.Created, sum / raw.Length,
-            domains.StrongestOf(q), position.X, position.Y, provisional);
+            domains.StrongestOf(q), position.X, position.Y, provisional, card.Change, card.Data, card.Checkpoint, card.Grid);
     }
 
     /// <summary>

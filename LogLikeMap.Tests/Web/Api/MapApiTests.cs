@@ -45,6 +45,25 @@ public sealed class MapApiTests(WebAppFactory factory) : IClassFixture<WebAppFac
         }
     }
 
+    [Theory]
+    [InlineData("AIJUUD/juud-Mistral-7B")]
+    [InlineData("aaditya/Llama3-OpenBioLLM-8B")]
+    public async Task Neighbours_name_the_nearest_family_and_the_KL_margin_to_the_next_from_the_raw_matrix(string model)
+    {
+        using var client = factory.CreateClient();
+        var response = await client.GetFromJsonAsync<NeighboursResponse>($"/api/models/{Uri.EscapeDataString(model)}/neighbours?k=3");
+
+        // Oracle: each family's closest member by the closed-form KL; the two closest families.
+        var families = File.ReadLines(Path.Combine(WebAppFactory.DemoMapFolder, "models.jsonl"))
+            .Select(l => JsonDocument.Parse(l).RootElement)
+            .ToDictionary(m => m.GetProperty("name").GetString()!, m => m.GetProperty("family").GetString()!);
+        var byFamily = Oracle.Ranked(model).GroupBy(o => families[o.Name]).Select(g => (Family: g.Key, Kl: g.Min(o => o.KlNats))).OrderBy(f => f.Kl).ToList();
+        var lineage = response!.NearestLineage!;
+        Assert.Equal((byFamily[0].Family, byFamily[1].Family), (lineage.Lineage, lineage.RunnerUp));
+        Assert.Equal(byFamily[0].Kl, lineage.KlNats, byFamily[0].Kl * 1e-9);
+        Assert.Equal(byFamily[1].Kl - byFamily[0].Kl, lineage.MarginNats!.Value, byFamily[1].Kl * 1e-9);
+    }
+
     [Fact]
     public async Task A_single_model_is_found_by_its_escaped_name()
     {

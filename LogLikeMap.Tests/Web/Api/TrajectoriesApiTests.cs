@@ -33,6 +33,33 @@ public sealed class TrajectoriesApiTests
         Assert.Equal(HalfVariance(raw[1], raw[3]), run.Points[0].KlToFinal, 1e-9);
     }
 
+    [Fact]
+    public async Task A_final_model_whose_card_gives_its_run_and_step_ends_its_run()
+    {
+        // The zoo saves a base's last step under the base's own name: only its card (run, step) says it belongs to the run.
+        const int texts = 20;
+        var random = new Random(5);
+        string[] names = ["base", "base-step0100", "base-step0200"];
+        var raw = names.Select(_ => Enumerable.Range(0, texts).Select(_ => -40 - 20 * random.NextDouble()).ToArray()).ToArray();
+        var matrix = new LogLikelihoodMatrix(names, texts, [.. raw.SelectMany(r => r)]);
+        var text = new MapText(1, "t", [.. Enumerable.Range(0, texts).Select(i => (long)i)], new string?[texts], 1000);
+        ModelCard[] cards =
+        [
+            new("base", "f", null, null, null, Checkpoint: new Core.Analysis.RunStep("base", 300)),
+            new("base-step0100", "f", null, null, null),
+            new("base-step0200", "f", null, null, null, Checkpoint: new Core.Analysis.RunStep("base", 200)),
+        ];
+        var state = MapStateBuilder.FromStoredLayout(text, cards, matrix, 0, [.. names.Select((_, i) => new MapPoint(i, i))], 1);
+        var map = new ModelMapService(NullLogger<ModelMapService>.Instance);
+        await map.PublishAsync(state);
+
+        var run = Assert.Single(AnalysisApi.GetTrajectories(map).Value!.Trajectories);
+
+        Assert.Equal("base", run.Run);
+        Assert.Equal(["base-step0100", "base-step0200", "base"], run.Points.Select(p => p.Model));
+        Assert.Equal(HalfVariance(raw[1], raw[0]), run.Points[0].KlToFinal, 1e-9);
+    }
+
     private static double HalfVariance(double[] a, double[] b)
     {
         var d = a.Zip(b, (x, y) => x - y).ToArray();

@@ -1,3 +1,4 @@
+using LogLikeMap.Lab.Zoo;
 using Microsoft.Playwright;
 
 namespace LogLikeMap.Tests.Web.Browser;
@@ -57,5 +58,45 @@ public sealed class BuiltInMapInTheBrowserTests(BuiltInMapFixture app)
 
         Assert.Equal(expected, pixels.Length);
         Assert.Equal(expected, distinct);
+    }
+
+    [Fact]
+    public async Task The_interpolation_page_draws_the_grids_36_models_and_the_APIs_R2()
+    {
+        var page = await app.NewPageAsync();
+        await page.GotoAsync("/interpolation");
+        var grid = page.Locator("[data-testid=interpolation-grid]");
+        await grid.Locator(".main-svg").First.WaitForAsync();
+
+        var fromApi = await page.EvaluateAsync<double>("() => fetch('/api/analysis/interpolation').then(r => r.json()).then(j => j.grids[0].rSquared)");
+        var markers = await page.EvaluateAsync<int>(
+            "() => document.getElementById('interpolation-0')._fullData.filter(t => t.mode === 'markers').reduce((n, t) => n + t.x.length, 0)");
+        // One line per value of a and of b, each joining the grid's models of that value.
+        var lines = await page.EvaluateAsync<int>("() => document.getElementById('interpolation-0')._fullData.filter(t => t.mode === 'lines').length");
+
+        Assert.Equal(36, markers);
+        Assert.Equal(2 * ZooRecipe.GridSteps.Count, lines);
+        await Assertions.Expect(grid.Locator("[data-testid=grid-r2]"))
+            .ToContainTextAsync("R² of the plane fit " + fromApi.ToString("0.0000", System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>
+    /// A fine-tune's side panel names its own base as the nearest lineage; the view is README's picture, saved to the
+    /// test output or to LOGLIKEMAP_BUILTIN_SCREENSHOT when set (docs/screenshot-map.png, README.md "The map in the browser").
+    /// </summary>
+    [Fact]
+    public async Task A_fine_tunes_panel_names_its_base_as_the_nearest_lineage()
+    {
+        const string model = "llama-bytes-prose-instruct";
+        var page = await app.NewPageAsync();
+        await page.SetViewportSizeAsync(1600, 1150);
+        await page.GotoAsync($"/?model={model}&k=10");
+        await Assertions.Expect(page.Locator("[data-testid=neighbour-row]")).ToHaveCountAsync(10);
+
+        await Assertions.Expect(page.Locator("[data-testid=nearest-lineage] b")).ToHaveTextAsync("llama-bytes-prose");
+
+        var target = Environment.GetEnvironmentVariable("LOGLIKEMAP_BUILTIN_SCREENSHOT");
+        var path = string.IsNullOrEmpty(target) ? Path.Combine(AppContext.BaseDirectory, "screenshot-built-in-map.png") : target;
+        Assert.NotEmpty(await page.ScreenshotAsync(new PageScreenshotOptions { Path = path }));
     }
 }

@@ -102,8 +102,36 @@ public sealed class ColouringTests
         };
         var state = new MapViewState { Colouring = MapColouring.StrongestDomain }.WithFamilyToggled("opt");
 
-        var key = MapLegend.Domains(models, state);
+        var key = MapLegend.Categories(models, state);
 
         Assert.Equal([("Books", 1), ("Code", 1), ("unknown", 1)], key.Select(e => (e.Name, e.Count)));
+    }
+
+    [Fact]
+    public void Kind_of_change_and_training_data_colour_by_the_cards_fields_with_a_key_and_a_link_token()
+    {
+        var models = new[]
+        {
+            Model("base", "a", 0, 0) with { Change = "base", Data = "sotu+email" },
+            Model("ft", "a", 0, 0) with { Change = "domain fine-tune", Data = "email" },
+            Model("int8", "b", 0, 0) with { Change = "8-bit quantisation", Data = "sotu+email" },
+            Model("paper", "b", 0, 0),
+        };
+        var byChange = new MapViewState { Colouring = MapColouring.Change };
+
+        Assert.Equal(
+            [("8-bit quantisation", 1), ("base", 1), ("domain fine-tune", 1), ("unknown", 1)],
+            MapLegend.Categories(models, byChange).Select(e => (e.Name, e.Count)));
+        // With family b hidden, only base and ft are counted; no shown model lacks its data, so there is no "unknown".
+        Assert.Equal(
+            [("email", 1), ("sotu+email", 1)],
+            MapLegend.Categories(models, new MapViewState { Colouring = MapColouring.Data }.WithFamilyToggled("b")).Select(e => (e.Name, e.Count)));
+        Assert.Equal(MapColouring.Change, MapColourings.FromUrlToken("change"));
+        Assert.Equal(MapColouring.Data, MapColourings.FromUrlToken("data"));
+        Assert.True(MapColouring.Change.IsCategorical() && MapColouring.Data.IsCategorical());
+
+        // One trace per category, each named after it.
+        var figure = MapFigure.Build(models, byChange, []);
+        Assert.Superset(new HashSet<string> { "base", "domain fine-tune", "8-bit quantisation", "unknown" }, figure.Traces.Select(t => ((Plotly.Blazor.Traces.ScatterGl)t).Name).ToHashSet());
     }
 }

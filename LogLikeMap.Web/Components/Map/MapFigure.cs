@@ -47,10 +47,10 @@ public sealed class MapFigure
                 foreach (var group in shown.GroupBy(m => m.Family).OrderBy(g => g.Key, StringComparer.Ordinal))
                     figure.AddPoints(group.Key, group.ToList(), new Marker { Color = families.ColourOf(group.Key) });
                 break;
-            case MapColouring.StrongestDomain:
-                var domains = MapLegend.DomainPalette(models);
-                foreach (var group in shown.GroupBy(m => m.StrongestDomain ?? "unknown").OrderBy(g => g.Key, StringComparer.Ordinal))
-                    figure.AddPoints(group.Key, group.ToList(), new Marker { Color = domains.ColourOf(group.Key) });
+            case MapColouring.StrongestDomain or MapColouring.Change or MapColouring.Data:
+                var categories = MapLegend.PaletteOf(models, state.Colouring);
+                foreach (var group in shown.GroupBy(m => state.Colouring.CategoryOf(m) ?? "unknown").OrderBy(g => g.Key, StringComparer.Ordinal))
+                    figure.AddPoints(group.Key, group.ToList(), new Marker { Color = categories.ColourOf(group.Key) });
                 break;
             default:
                 figure.AddColourBarPoints(shown, NumericColourAxis.For(state.Colouring, shown));

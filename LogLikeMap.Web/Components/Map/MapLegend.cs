@@ -27,17 +27,20 @@ public static class MapLegend
             .ToList();
     }
 
-    /// <summary>The colour key for colouring by strongest domain, counting only the models that are shown.</summary>
-    public static IReadOnlyList<LegendEntry> Domains(IReadOnlyList<ModelPoint> models, MapViewState state)
+    /// <summary>
+    /// The colour key of a categorical colouring other than family (strongest domain, kind of change, training data),
+    /// counting only the models that are shown.
+    /// </summary>
+    public static IReadOnlyList<LegendEntry> Categories(IReadOnlyList<ModelPoint> models, MapViewState state)
     {
         ArgumentNullException.ThrowIfNull(models);
         ArgumentNullException.ThrowIfNull(state);
-        var palette = DomainPalette(models);
+        var palette = PaletteOf(models, state.Colouring);
         var shown = models.Where(m => !state.HiddenFamilies.Contains(m.Family)).ToList();
         var entries = palette.Categories
-            .Select(d => new LegendEntry(d, palette.ColourOf(d), shown.Count(m => m.StrongestDomain == d), false))
+            .Select(c => new LegendEntry(c, palette.ColourOf(c), shown.Count(m => state.Colouring.CategoryOf(m) == c), false))
             .ToList();
-        var unknown = shown.Count(m => m.StrongestDomain is null);
+        var unknown = shown.Count(m => state.Colouring.CategoryOf(m) is null);
         if (unknown > 0)
             entries.Add(new LegendEntry("unknown", CategoryPalette.Unknown, unknown, false));
         return entries;
@@ -45,6 +48,7 @@ public static class MapLegend
 
     public static CategoryPalette FamilyPalette(IReadOnlyList<ModelPoint> models) => new(models.Select(m => m.Family));
 
-    public static CategoryPalette DomainPalette(IReadOnlyList<ModelPoint> models) =>
-        new(models.Where(m => m.StrongestDomain is not null).Select(m => m.StrongestDomain!));
+    /// <summary>One colour per category of <paramref name="colouring"/> among all models (shown or not), so colours stay put when families are hidden.</summary>
+    public static CategoryPalette PaletteOf(IReadOnlyList<ModelPoint> models, MapColouring colouring) =>
+        new(models.Select(m => colouring.CategoryOf(m)).OfType<string>());
 }

@@ -49,6 +49,7 @@ public sealed partial class MapPage
     private ModelPoint? _selected;
     private ModelPoint? _found;
     private IReadOnlyList<Neighbour> _neighbours = [];
+    private LogLikeMap.Core.Map.LineageMatch? _lineage;
     private bool _neighboursPreparing;
     private bool _chartStale;
     private bool _plotCreated;
@@ -130,6 +131,7 @@ public sealed partial class MapPage
         IReadOnlyList<Neighbour>? neighbours = [];
         _neighboursPreparing = _selected is not null && !MapService.TryGetNeighbours(_selected.Name, state.K, out neighbours);
         _neighbours = neighbours ?? [];
+        _lineage = _selected is null || _neighboursPreparing ? null : Lineages.Nearest(MapService, _selected.Name);
         _state = state;
         _figure = MapFigure.Build(_snapshot.Models, _state, _neighbours);
         _traces.Clear();
@@ -189,6 +191,13 @@ public sealed partial class MapPage
         _found = null;
         Apply(_state with { Selected = null });
     }
+
+    private static string CategoryCaption(MapColouring colouring) => colouring switch
+    {
+        MapColouring.StrongestDomain => "Colour = text domain where the model is strongest:",
+        MapColouring.Change => "Colour = what was done to the model's base:",
+        _ => "Colour = what the model (or its change) was trained on:",
+    };
 
     private static string ChipStyle(LegendEntry family) =>
         family.Colour is null || family.Hidden ? string.Empty : $"background-color: {family.Colour}; color: #fff";
