@@ -45,10 +45,3 @@ public readonly record struct MapProgress(MapStage Stage, int Iteration = 0, int
 
 /// <summary>A neighbour of a model in the full N-dimensional space, with the paper's KL estimate.</summary>
 public readonly record struct Neighbour(int Model, string Name, double KlNats);
-
-/// <summary>A model placed onto an existing map without re-running t-SNE.</summary>
-/// <param name="Position">Its point on the map; the existing points did not move.</param>
-/// <param name="Neighbours">Its nearest existing models in the full space, nearest first.</param>
-/// <param name="Coordinates">Its q: clipped and centred with the map's stored threshold and column means.</param>
-/// <param name="Provisional">Always true: a full rebuild may put it (and everyone) elsewhere.</param>
-public sealed record PlacedModel(MapPoint Position, IReadOnlyList<Neighbour> Neighbours, double[] Coordinates, bool Provisional = true);
