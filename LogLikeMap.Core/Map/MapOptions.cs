@@ -14,15 +14,22 @@ public sealed record MapOptions
 
     public TsneOptions Tsne { get; init; } = new();
 
-    internal void Validate(LogLikelihoodMatrix matrix)
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first setting out of range (checked when the web app starts).</summary>
+    public void Validate()
     {
         if (!(ClipPercentile >= 0 && ClipPercentile <= 100))
             throw new ArgumentOutOfRangeException(nameof(ClipPercentile), ClipPercentile, "The clip percentile must lie between 0 and 100.");
         ArgumentOutOfRangeException.ThrowIfLessThan(NeighbourCount, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(PrincipalComponents, 2);
+        ArgumentNullException.ThrowIfNull(Tsne);
+        Tsne.Validate();
+    }
+
+    internal void Validate(LogLikelihoodMatrix matrix)
+    {
+        Validate();
         if (matrix.ModelCount < 3)
             throw new ArgumentException($"A map needs at least 3 models; the matrix has {matrix.ModelCount}.", nameof(matrix));
-        Tsne.Validate(matrix.ModelCount);
     }
 }
 

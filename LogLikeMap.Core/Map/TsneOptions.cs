@@ -91,19 +91,25 @@ public sealed record TsneOptions
     /// <summary>Seed of the random initialisation; PCA initialisation involves no randomness.</summary>
     public int Seed { get; init; } = 42;
 
-    internal void Validate(int pointCount)
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first setting out of range.</summary>
+    public void Validate()
     {
         if (!(Perplexity > 0))
             throw new ArgumentOutOfRangeException(nameof(Perplexity), Perplexity, "The perplexity must be positive.");
         if (!(PlacementPerplexity > 0))
             throw new ArgumentOutOfRangeException(nameof(PlacementPerplexity), PlacementPerplexity, "The placement perplexity must be positive.");
-        ArgumentOutOfRangeException.ThrowIfLessThan(pointCount, 2);
         ArgumentOutOfRangeException.ThrowIfNegative(Iterations);
         ArgumentOutOfRangeException.ThrowIfNegative(ExaggerationIterations);
         if (LearningRate is { } rate && !(rate > 0))
             throw new ArgumentOutOfRangeException(nameof(LearningRate), rate, "The learning rate must be positive.");
         if (!(Theta >= 0))
             throw new ArgumentOutOfRangeException(nameof(Theta), Theta, "Theta must be zero or positive.");
+    }
+
+    internal void Validate(int pointCount)
+    {
+        Validate();
+        ArgumentOutOfRangeException.ThrowIfLessThan(pointCount, 2);
     }
 
     /// <summary>sklearn's 'auto' learning rate (Belkina et al. 2019) unless one is given.</summary>

@@ -3,6 +3,7 @@ using LogLikeMap.Core.Map;
 using LogLikeMap.Core.Formats;
 using LogLikeMap.Store;
 using LogLikeMap.Web.Options;
+using Microsoft.Extensions.Options;
 
 namespace LogLikeMap.Web.Services;
 
@@ -14,10 +15,10 @@ namespace LogLikeMap.Web.Services;
 /// </summary>
 public sealed class MapMaintenance(
     ModelMapService map, DataPaths paths, StoreContextFactory store, MapFolderImporter importer, TextSetCatalog textSets, ModelCatalog models,
-    LayoutCatalog layouts, ILogger<MapMaintenance> logger) : IModelRemoval
+    LayoutCatalog layouts, IOptions<MapOptions> mapOptions, ILogger<MapMaintenance> logger) : IModelRemoval
 {
-    /// <summary>The engine's defaults are the paper's: clip 2%, perplexity 30, PCA start, seed 42.</summary>
-    private static readonly MapOptions Options = new();
+    /// <summary>Configuration section "Map"; the defaults are the paper's: clip 2%, perplexity 30, PCA start, seed 42.</summary>
+    private readonly MapOptions _options = mapOptions.Value;
 
     private readonly SemaphoreSlim _oneAtATime = new(1, 1);
     private int _layoutId;
@@ -141,8 +142,8 @@ public sealed class MapMaintenance(
         {
             if (cards.Length < 3)
                 throw new InvalidOperationException($"A map needs at least 3 models; the store holds {cards.Length} for text set '{textSet.Name}'.");
-            var built = await Task.Run(() => LiveMap.LayOut(stored.Matrix, texts.Domains, Options, progress, ct), ct);
-            var saved = await layouts.SaveAsync(textSet.Id, LayoutParameters.Of(Options), built.LaidOut!.ClipThreshold, built.LaidOut.ColumnMeans.ToArray(),
+            var built = await Task.Run(() => LiveMap.LayOut(stored.Matrix, texts.Domains, _options, progress, ct), ct);
+            var saved = await layouts.SaveAsync(textSet.Id, LayoutParameters.Of(_options), built.LaidOut!.ClipThreshold, built.LaidOut.ColumnMeans.ToArray(),
                 [.. built.Models.Select(m => new LayoutPoint(m.Name, m.Position.X, m.Position.Y, Provisional: false))], ct);
             _layoutId = saved.Id;
             await map.PublishAsync(new MapState(built, cardsByName, texts, saved.Version));
@@ -154,7 +155,7 @@ public sealed class MapMaintenance(
         var points = layout.Points.ToDictionary(p => p.Model, StringComparer.Ordinal);
         var laidOut = Enumerable.Range(0, cards.Length).Where(i => points.TryGetValue(cards[i].Name, out var p) && !p.Provisional).ToArray();
         var live = LiveMap.Redraw(Rows(stored.Matrix, laidOut), layout.ClipThreshold, layout.ColumnMeans,
-            [.. laidOut.Select(i => new MapPoint(points[cards[i].Name].X, points[cards[i].Name].Y))], texts.Domains, Options);
+            [.. laidOut.Select(i => new MapPoint(points[cards[i].Name].X, points[cards[i].Name].Y))], texts.Domains, _options);
         foreach (var i in Enumerable.Range(0, cards.Length).Except(laidOut))
         {
             MapPoint? where = points.TryGetValue(cards[i].Name, out var p) ? new MapPoint(p.X, p.Y) : null;
