@@ -127,7 +127,8 @@ public class StoreTests
 
         var ex = await Assert.ThrowsAsync<InvalidDataException>(() => store.Models.AddOrReplaceScoresAsync(scored, CancellationToken.None));
 
-        Assert.Contains("Model 'm' has no score for text index 1", ex.Message);
+        Assert.Contains("Model 'm': 1 of the 2 texts", ex.Message);
+        Assert.Contains("text index 1)", ex.Message);
     }
 
     [Fact]

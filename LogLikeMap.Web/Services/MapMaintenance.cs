@@ -1,6 +1,7 @@
 using LogLikeMap.Store.Catalog;
 using LogLikeMap.Core.Map;
 using LogLikeMap.Core.Formats;
+using LogLikeMap.Core.TextSets;
 using LogLikeMap.Store;
 using LogLikeMap.Web.Options;
 using Microsoft.Extensions.Options;
@@ -100,10 +101,7 @@ public sealed class MapMaintenance(
                 return false;
             var textSet = await textSets.CurrentAsync(ct) ?? throw new InvalidOperationException("The store holds no text set to place models on.");
             await models.AddOrReplaceScoresAsync(new ScoredModel(model, textSet.ContentHash, scores, dtype, "loglikemap web"), ct);
-            var column = state.Texts.Indices.Select((index, s) => (index, s)).ToDictionary(p => p.index, p => p.s);
-            var vector = new double[column.Count];
-            foreach (var score in scores)
-                vector[column[score.Index]] = score.LogLikelihood;
+            var vector = new TextColumns(state.Texts.Indices, state.Texts.Name).Align(scores, $"Model '{model.Name}'").LogLikelihoods;
             var placed = await Task.Run(() => state.Map.Place(model.Name, vector, null, ct), ct);
             var point = placed.Models[^1].Position;
             await layouts.PlaceAsync(_layoutId, new LayoutPoint(model.Name, point.X, point.Y, Provisional: true), ct);
