@@ -155,9 +155,8 @@ public sealed class LiveMap
     /// full space at the placement perplexity (<see cref="TsneOptions.PlacementPerplexity"/>), then the nearest spot
     /// that hides no other point (<see cref="PointSeparation.FreeSpotNear"/>).
     /// </summary>
-    public MapPoint PlacementOf(double[] q, CancellationToken cancellationToken)
+    private MapPoint PlacementOf(double[] q, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(q);
         if (_shown.Length == 0)
             throw new InvalidOperationException("A model cannot be placed on a map that shows none.");
         MapPoint[] points = [.. _shown.Select(m => m.Position)];

@@ -83,9 +83,6 @@ public sealed class ModelMap
     /// <summary>KL(p_i, p_j) ≈ |q_i - q_j|^2 / (2N) in nats per text, from the exact squared distance.</summary>
     public double Kl(int i, int j) => KlEstimate.NatsPerText(_distances.Exact(i, j), TextCount);
 
-    /// <summary>The same KL in bits per byte, given the mean UTF-8 length of the map's texts.</summary>
-    public double KlBitsPerByte(int i, int j, double meanTextBytes) => KlEstimate.BitsPerByte(Kl(i, j), meanTextBytes);
-
     private Neighbour ToNeighbour(ModelDistance distance) =>
         new(distance.Model, ModelNames[distance.Model], KlEstimate.NatsPerText(distance.SquaredDistance, TextCount));
 }
