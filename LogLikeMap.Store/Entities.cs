@@ -109,11 +109,17 @@ public sealed class MapLayoutEntity
 
     public int Version { get; set; }
 
-    /// <summary>The layout's parameters as JSON (clip percentile, perplexity, seed, iterations...).</summary>
+    /// <summary>The layout's parameters as JSON (<see cref="LogLikeMap.Core.Map.LayoutParameters"/>).</summary>
     public required string ParametersJson { get; set; }
 
-    /// <summary>The clipping threshold c of the layout's matrix, reused for models placed later (docs/method.md 1.3).</summary>
+    /// <summary>The clipping threshold c of the layout's matrix, reused for models placed later and on every redraw (docs/method.md §1.3).</summary>
     public double ClipThreshold { get; set; }
+
+    /// <summary>
+    /// The column means of the layout's Q (little-endian doubles, one per text), reused like the threshold; null for
+    /// layouts stored before they were kept (a redraw then centres the remaining models among themselves).
+    /// </summary>
+    public byte[]? ColumnMeans { get; set; }
 
     public DateTime CreatedAt { get; set; }
 

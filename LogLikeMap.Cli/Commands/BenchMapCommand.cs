@@ -68,26 +68,29 @@ public static class BenchMapCommand
 
     private sealed record Reference(JsonElement Seconds, JsonElement Cpu, double Overlap, double IdenticalLists, double MaxRelativeKlDifference);
 
+    /// <summary>Placing and neighbour queries through the live map, the code path the web app runs.</summary>
     private static Measurements Measure(ModelMap map, double[] newModel, IReadOnlyList<int> family)
     {
+        var live = LiveMap.FromLayout(map, []);
         var clock = Stopwatch.StartNew();
-        var placed = map.Place(newModel);
+        var placed = live.Place("new model", newModel, null, CancellationToken.None);
         var placeSeconds = clock.Elapsed.TotalSeconds;
 
         // Where the placed point landed: the share of its 10 nearest map points from its own family.
         var newFamily = family[map.ModelCount];
-        var nearestOnMap = Enumerable.Range(0, map.ModelCount)
-            .OrderBy(j => Math.Pow(map.Layout[j].X - placed.Position.X, 2) + Math.Pow(map.Layout[j].Y - placed.Position.Y, 2))
+        var position = placed.Models[^1].Position;
+        var nearestOnMap = Enumerable.Range(0, live.Models.Count)
+            .OrderBy(j => Math.Pow(live.Models[j].Position.X - position.X, 2) + Math.Pow(live.Models[j].Position.Y - position.Y, 2))
             .Take(OverlapNeighbours);
         var familyShare = nearestOnMap.Count(j => family[j] == newFamily) / (double)OverlapNeighbours;
 
         const int queries = 200;
         var random = new Random(0);
         var picks = Enumerable.Range(0, queries).Select(_ => random.Next(map.ModelCount)).ToArray();
-        map.NearestNeighbours(picks[0], OverlapNeighbours);
+        placed.TryGetNearest(picks[0], OverlapNeighbours, out _);
         clock.Restart();
         foreach (var model in picks)
-            map.NearestNeighbours(model, OverlapNeighbours);
+            placed.TryGetNearest(model, OverlapNeighbours, out _);
         var queryMilliseconds = clock.Elapsed.TotalMilliseconds / queries;
 
         var overlap = LayoutQuality.NeighbourOverlap(map.Layout, FullSpaceNeighbours(map), OverlapNeighbours);

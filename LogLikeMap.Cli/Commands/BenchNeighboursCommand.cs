@@ -42,7 +42,7 @@ public static class BenchNeighboursCommand
         var q = CentredLogLikelihoods.FromMatrix(matrix, new MapOptions().ClipPercentile);
         var centred = clock.Elapsed;
         // Mean text length of the paper's 10k Pile texts; it only scales bits per byte.
-        var index = NeighbourIndex.Build(q, meanTextBytes: 972.3188, ct);
+        var index = NeighbourIndex.Build(q, ct);
         Console.WriteLine($"Loaded: clip + centre {centred.TotalSeconds:F2} s, Gram matrix {(clock.Elapsed - centred).TotalSeconds:F2} s, {clock.Elapsed.TotalSeconds:F2} s in all.");
         var heapIndex = GC.GetTotalMemory(forceFullCollection: true) - heapBefore;
 

@@ -72,11 +72,12 @@ public static class BenchWebStoreCommand
         };
         var summary = await new MatrixImporter(store).ImportAsync(import, null, ct);
 
-        // The parameters as the web app writes them: it reads the clip percentile back when it redraws the layout.
+        // Stored as the web app stores a layout: its parameters, and the threshold and column means it redraws with.
         var options = new MapOptions();
-        var parameters = JsonSerializer.Serialize(new { clipPercentile = options.ClipPercentile, perplexity = options.Tsne.Perplexity, iterations = 0, seed });
+        var q = CentredLogLikelihoods.FromMatrix(matrix, options.ClipPercentile);
         var points = matrix.ModelNames.Select((name, i) => PointOf(name, i, synthetic.Family[i])).ToList();
-        await new LayoutCatalog(store).SaveAsync(summary.TextSet.Id, parameters, Percentile.Of(matrix.Values, options.ClipPercentile), points, ct);
+        await new LayoutCatalog(store).SaveAsync(summary.TextSet.Id, LayoutParameters.Of(options) with { Iterations = 0, Seed = seed },
+            q.ClipThreshold, q.ColumnMeans.ToArray(), points, ct);
 
         Console.WriteLine($"Wrote {models} models x {texts} texts and a layout to '{database}' ({new FileInfo(database).Length / 1e6:F0} MB) in {clock.Elapsed.TotalSeconds:F1} s.");
         Console.WriteLine($"Query for example {matrix.ModelNames[0]}.");

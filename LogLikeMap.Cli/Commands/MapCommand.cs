@@ -48,12 +48,12 @@ public static class MapCommand
                     Initialisation = parse.GetValue(init),
                 },
             };
-            return Task.FromResult(Run(parse.GetValue(loglik)!, parse.GetValue(output)!, options, cancellationToken));
+            return RunAsync(parse.GetValue(loglik)!, parse.GetValue(output)!, options, cancellationToken);
         });
         return command;
     }
 
-    private static int Run(string matrixPath, string outputFolder, MapOptions options, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(string matrixPath, string outputFolder, MapOptions options, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         LogLikelihoodMatrix matrix;
@@ -81,35 +81,21 @@ public static class MapCommand
         }
 
         Directory.CreateDirectory(outputFolder);
-        WriteLayout(Path.Combine(outputFolder, "layout.csv"), map);
-        WriteNeighbours(Path.Combine(outputFolder, "neighbours.csv"), map);
+        await WriteCsvAsync(Path.Combine(outputFolder, "layout.csv"), writer => Exports.WriteLayoutCsvAsync(writer,
+            map.Layout.Select((p, i) => new LayoutPoint(map.ModelNames[i], p.X, p.Y, Provisional: false)), cancellationToken));
+        await WriteCsvAsync(Path.Combine(outputFolder, "neighbours.csv"), writer => Exports.WriteNeighboursCsvAsync(writer,
+            map.ModelNames.SelectMany((name, i) => map.Neighbours[i].Select((n, r) => new NeighbourRow(name, r + 1, n.Name, n.KlNats, null))),
+            cancellationToken));
         WriteSummary(Path.Combine(outputFolder, "summary.json"), map, matrixPath, readTime);
         Console.Error.WriteLine($"Wrote layout.csv, neighbours.csv and summary.json to '{outputFolder}' ({clock.Elapsed.TotalSeconds:F2} s in all).");
         return 0;
     }
 
-    private static void WriteLayout(string path, ModelMap map)
+    /// <summary>The same CSV writers as <c>loglikemap export</c> and the web app's downloads (<see cref="Exports"/>).</summary>
+    private static async Task WriteCsvAsync(string path, Func<TextWriter, Task> write)
     {
-        var text = new StringBuilder("model,x,y\n");
-        for (var i = 0; i < map.ModelCount; i++)
-            text.Append(CultureInfo.InvariantCulture, $"{CsvField(map.ModelNames[i])},{map.Layout[i].X:R},{map.Layout[i].Y:R}\n");
-        File.WriteAllText(path, text.ToString());
-    }
-
-    private static void WriteNeighbours(string path, ModelMap map)
-    {
-        var text = new StringBuilder("model,rank,neighbour,kl_nats\n");
-        for (var i = 0; i < map.ModelCount; i++)
-        {
-            var name = CsvField(map.ModelNames[i]);
-            for (var r = 0; r < map.Neighbours[i].Count; r++)
-            {
-                var neighbour = map.Neighbours[i][r];
-                text.Append(CultureInfo.InvariantCulture, $"{name},{r + 1},{CsvField(neighbour.Name)},{neighbour.KlNats:R}\n");
-            }
-        }
-
-        File.WriteAllText(path, text.ToString());
+        await using var writer = new StreamWriter(path, append: false, new UTF8Encoding(false));
+        await write(writer);
     }
 
     private static void WriteSummary(string path, ModelMap map, string matrixPath, TimeSpan readTime)
@@ -135,10 +121,6 @@ public static class MapCommand
         };
         File.WriteAllText(path, JsonSerializer.Serialize(summary, new JsonSerializerOptions { WriteIndented = true }));
     }
-
-    /// <summary>RFC 4180: quote a field holding a comma, quote or line break, doubling its quotes.</summary>
-    internal static string CsvField(string value) =>
-        value.IndexOfAny([',', '"', '\n', '\r']) < 0 ? value : "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
     /// <summary>Stage names and t-SNE iterations on standard error, so standard output stays clean.</summary>
     private sealed class ConsoleProgress : IProgress<MapProgress>

@@ -109,7 +109,7 @@ public static class PredictCommand
     {
         var text = new StringBuilder("model,target,seed,fold,true,predicted\n");
         foreach (var p in result.HeldOut)
-            text.Append(CultureInfo.InvariantCulture, $"{MapCommand.CsvField(p.Model)},{MapCommand.CsvField(p.Target)},{p.Seed},{p.Fold},{p.True:R},{p.Predicted:R}\n");
+            text.Append(CultureInfo.InvariantCulture, $"{Exports.CsvField(p.Model)},{Exports.CsvField(p.Target)},{p.Seed},{p.Fold},{p.True:R},{p.Predicted:R}\n");
         File.WriteAllText(path, text.ToString());
     }
 
@@ -117,7 +117,7 @@ public static class PredictCommand
     {
         var text = new StringBuilder("model,target,predicted,lower,upper\n");
         foreach (var p in result.Unscored)
-            text.Append(CultureInfo.InvariantCulture, $"{MapCommand.CsvField(p.Model)},{MapCommand.CsvField(p.Target)},{p.Predicted:R},{p.Lower:R},{p.Upper:R}\n");
+            text.Append(CultureInfo.InvariantCulture, $"{Exports.CsvField(p.Model)},{Exports.CsvField(p.Target)},{p.Predicted:R},{p.Lower:R},{p.Upper:R}\n");
         File.WriteAllText(path, text.ToString());
     }
 
@@ -136,7 +136,7 @@ public static class PredictCommand
             return;
         }
         foreach (var c in checks.OrderByDescending(c => c.Flagged).ThenByDescending(c => c.RobustZ))
-            text.Append(CultureInfo.InvariantCulture, $"{MapCommand.CsvField(c.Model)},{c.MeanLogLikelihood:R},{c.Implied:R},{c.Residual:R},{c.RobustZ:R},{(c.Flagged ? "true" : "false")}\n");
+            text.Append(CultureInfo.InvariantCulture, $"{Exports.CsvField(c.Model)},{c.MeanLogLikelihood:R},{c.Implied:R},{c.Residual:R},{c.RobustZ:R},{(c.Flagged ? "true" : "false")}\n");
         File.WriteAllText(path, text.ToString());
         foreach (var c in checks.Where(c => c.Flagged))
             Console.WriteLine(FormattableString.Invariant($"leakage flag: {c.Model}: mean log-likelihood {c.MeanLogLikelihood:F1}, its scores imply {c.Implied:F1} (robust z {c.RobustZ:F1} > {LeakageFlags.DefaultThreshold})"));

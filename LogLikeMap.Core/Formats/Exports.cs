@@ -13,6 +13,9 @@ public static class Exports
 {
     private static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 
+    /// <summary>One CSV field as RFC 4180 writes it: quoted when it holds a comma, quote or line break, its quotes doubled.</summary>
+    public static string CsvField(string value) => CsvFields.Quote(value);
+
     /// <summary>Header <c>model,&lt;text index&gt;,...</c>, then one row per model.</summary>
     public static async Task WriteTableCsvAsync(
         TextWriter writer, IReadOnlyList<string> models, IReadOnlyList<long> textIndices, ReadOnlyMemory<double> values, CancellationToken cancellationToken)

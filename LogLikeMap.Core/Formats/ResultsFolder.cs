@@ -1,3 +1,5 @@
+using LogLikeMap.Core.TextSets;
+
 namespace LogLikeMap.Core.Formats;
 
 /// <summary>
@@ -24,56 +26,25 @@ public static class ResultsFolder
 
         var names = new List<string>();
         var tokenCounts = new Dictionary<string, int[]>(StringComparer.Ordinal);
-        long[]? indices = null;
-        string? firstFile = null;
+        var fileOf = new Dictionary<string, string>(StringComparer.Ordinal);
+        TextColumns? columns = null;
         double[]? values = null;
 
         foreach (var (file, row) in files.Select((f, i) => (f, i)))
         {
             cancellationToken.ThrowIfCancellationRequested();
             var name = ModelNameOf(file);
-            if (tokenCounts.ContainsKey(name))
-                throw new InvalidDataException($"Model '{name}' appears twice in '{folder}' (files '{firstFile}' and '{file}').");
+            if (!fileOf.TryAdd(name, file))
+                throw new InvalidDataException($"Model '{name}' appears twice in '{folder}' (files '{fileOf[name]}' and '{file}').");
             var scores = ResultsFile.Read(file, cancellationToken);
-            if (indices is null)
-            {
-                indices = [.. scores.Select(s => s.Index)];
-                firstFile = file;
-                values = new double[(long)files.Length * indices.Length];
-            }
-            else
-            {
-                RequireSameTexts(indices, firstFile!, scores, file, name);
-            }
-
-            var counts = new int[indices.Length];
-            for (var s = 0; s < scores.Count; s++)
-            {
-                values![((long)row * indices.Length) + s] = scores[s].LogLikelihood;
-                counts[s] = scores[s].TokenCount;
-            }
+            // The first file's texts are the columns; every other file must score exactly those.
+            columns ??= new TextColumns([.. scores.Select(s => s.Index)], Path.GetFileName(file));
+            values ??= new double[(long)files.Length * columns.Count];
+            var aligned = columns.Align(scores, $"Model '{name}' ({file})");
+            aligned.LogLikelihoods.CopyTo(values, (long)row * columns.Count);
             names.Add(name);
-            tokenCounts[name] = counts;
+            tokenCounts[name] = aligned.TokenCounts;
         }
-        return MatrixFiles.Build(folder, names, indices!, values!, tokenCounts);
-    }
-
-    private static void RequireSameTexts(long[] indices, string firstFile, IReadOnlyList<TextScore> scores, string file, string name)
-    {
-        if (scores.Count != indices.Length)
-        {
-            throw new InvalidDataException(
-                $"Model '{name}' ({file}) scores {scores.Count} texts but '{Path.GetFileName(firstFile)}' scores {indices.Length}; " +
-                "every model must be scored on the same texts.");
-        }
-        for (var s = 0; s < indices.Length; s++)
-        {
-            if (scores[s].Index != indices[s])
-            {
-                throw new InvalidDataException(
-                    $"Model '{name}' ({file}) scores text index {scores[s].Index} where '{Path.GetFileName(firstFile)}' has {indices[s]}; " +
-                    "every model must be scored on the same texts.");
-            }
-        }
+        return MatrixFiles.Build(folder, names, [.. columns!.Indices], values!, tokenCounts);
     }
 }

@@ -52,36 +52,54 @@ public sealed class CentredLogLikelihoods
     public static CentredLogLikelihoods FromMatrix(LogLikelihoodMatrix matrix, double clipPercentile)
     {
         ArgumentNullException.ThrowIfNull(matrix);
-        var threshold = Percentile.Of(matrix.Values, clipPercentile);
+        return ClippedAt(matrix, Percentile.Of(matrix.Values, clipPercentile), null);
+    }
+
+    /// <summary>
+    /// Clips <paramref name="matrix"/> at a given threshold (a stored layout's: the threshold belongs to the layout,
+    /// docs/method.md §1.3), centres the rows, and subtracts <paramref name="columnMeans"/> when given (the stored
+    /// layout's, so its models keep exactly the q they had though some were deleted since) or else their own column means.
+    /// </summary>
+    public static CentredLogLikelihoods ClippedAt(LogLikelihoodMatrix matrix, double clipThreshold, double[]? columnMeans)
+    {
+        ArgumentNullException.ThrowIfNull(matrix);
+        if (!double.IsFinite(clipThreshold))
+            throw new ArgumentOutOfRangeException(nameof(clipThreshold), clipThreshold, "The clip threshold must be a finite number.");
         int k = matrix.ModelCount, n = matrix.TextCount;
+        if (columnMeans is not null && columnMeans.Length != n)
+            throw new ArgumentException($"{columnMeans.Length} column means for {n} texts.", nameof(columnMeans));
 
         var q = new double[(long)k * n];
         Parallel.For(0, k, i =>
         {
             var row = q.AsSpan(i * n, n);
-            ClipAndCentreRow(matrix.Row(i), threshold, row);
+            ClipAndCentreRow(matrix.Row(i), clipThreshold, row);
         });
 
-        // Column means of the row-centred values, summed in model order so the result never depends on threads.
-        var columnMeans = new double[n];
-        for (var i = 0; i < k; i++)
+        if (columnMeans is null)
         {
-            var row = q.AsSpan(i * n, n);
+            // Column means of the row-centred values, summed in model order so the result never depends on threads.
+            columnMeans = new double[n];
+            for (var i = 0; i < k; i++)
+            {
+                var row = q.AsSpan(i * n, n);
+                for (var s = 0; s < n; s++)
+                    columnMeans[s] += row[s];
+            }
+
             for (var s = 0; s < n; s++)
-                columnMeans[s] += row[s];
+                columnMeans[s] /= k;
         }
 
-        for (var s = 0; s < n; s++)
-            columnMeans[s] /= k;
-
+        var means = columnMeans;
         Parallel.For(0, k, i =>
         {
             var row = q.AsSpan(i * n, n);
             for (var s = 0; s < n; s++)
-                row[s] -= columnMeans[s];
+                row[s] -= means[s];
         });
 
-        return new CentredLogLikelihoods(k, n, threshold, q, columnMeans);
+        return new CentredLogLikelihoods(k, n, clipThreshold, q, means);
     }
 
     /// <summary>

@@ -14,15 +14,22 @@ public sealed record MapOptions
 
     public TsneOptions Tsne { get; init; } = new();
 
-    internal void Validate(LogLikelihoodMatrix matrix)
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first setting out of range (checked when the web app starts).</summary>
+    public void Validate()
     {
         if (!(ClipPercentile >= 0 && ClipPercentile <= 100))
             throw new ArgumentOutOfRangeException(nameof(ClipPercentile), ClipPercentile, "The clip percentile must lie between 0 and 100.");
         ArgumentOutOfRangeException.ThrowIfLessThan(NeighbourCount, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(PrincipalComponents, 2);
+        ArgumentNullException.ThrowIfNull(Tsne);
+        Tsne.Validate();
+    }
+
+    internal void Validate(LogLikelihoodMatrix matrix)
+    {
+        Validate();
         if (matrix.ModelCount < 3)
             throw new ArgumentException($"A map needs at least 3 models; the matrix has {matrix.ModelCount}.", nameof(matrix));
-        Tsne.Validate(matrix.ModelCount);
     }
 }
 
@@ -45,10 +52,3 @@ public readonly record struct MapProgress(MapStage Stage, int Iteration = 0, int
 
 /// <summary>A neighbour of a model in the full N-dimensional space, with the paper's KL estimate.</summary>
 public readonly record struct Neighbour(int Model, string Name, double KlNats);
-
-/// <summary>A model placed onto an existing map without re-running t-SNE.</summary>
-/// <param name="Position">Its point on the map; the existing points did not move.</param>
-/// <param name="Neighbours">Its nearest existing models in the full space, nearest first.</param>
-/// <param name="Coordinates">Its q: clipped and centred with the map's stored threshold and column means.</param>
-/// <param name="Provisional">Always true: a full rebuild may put it (and everyone) elsewhere.</param>
-public sealed record PlacedModel(MapPoint Position, IReadOnlyList<Neighbour> Neighbours, double[] Coordinates, bool Provisional = true);

@@ -2,8 +2,8 @@ namespace LogLikeMap.Core.Map;
 
 /// <summary>
 /// A finished map of models (built by <see cref="ModelMapBuilder.Build"/>): the centred coordinates Q, the
-/// 2-D layout, every model's nearest neighbours in the full space, and what is needed to place a new model
-/// (the clip threshold and the column means). Immutable; safe to share between threads.
+/// 2-D layout, every model's nearest neighbours in the full space. Models are placed onto it, removed and
+/// queried through <see cref="LiveMap.FromLayout"/>. Immutable; safe to share between threads.
 /// </summary>
 public sealed class ModelMap
 {
@@ -82,26 +82,6 @@ public sealed class ModelMap
 
     /// <summary>KL(p_i, p_j) ≈ |q_i - q_j|^2 / (2N) in nats per text, from the exact squared distance.</summary>
     public double Kl(int i, int j) => KlEstimate.NatsPerText(_distances.Exact(i, j), TextCount);
-
-    /// <summary>The same KL in bits per byte, given the mean UTF-8 length of the map's texts.</summary>
-    public double KlBitsPerByte(int i, int j, double meanTextBytes) => KlEstimate.BitsPerByte(Kl(i, j), meanTextBytes);
-
-    /// <summary>
-    /// Places a new model from its raw log-likelihoods on the map's texts (same order), without moving any
-    /// existing point: q from the stored clip threshold and column means, its affinities to the existing
-    /// models by perplexity calibration, then only its own point is optimised (<see cref="Tsne.PlaceNewPoint"/>).
-    /// The result is provisional until the next full build.
-    /// </summary>
-    public PlacedModel Place(ReadOnlySpan<double> logLikelihoods, CancellationToken cancellationToken = default)
-    {
-        var q = Coordinates.CentreNewModel(logLikelihoods);
-        var perplexity = Options.Tsne.PerplexityFor(ModelCount + 1);
-        var affinityCount = TsneAffinities.NeighbourCount(ModelCount + 1, perplexity);
-        var nearest = _distances.Nearest(q, Math.Max(affinityCount, Options.NeighbourCount));
-        var position = Tsne.PlaceNewPoint(_layout, nearest[..Math.Min(affinityCount, nearest.Length)], perplexity, cancellationToken);
-        var neighbours = nearest[..Math.Min(Options.NeighbourCount, nearest.Length)].Select(ToNeighbour).ToArray();
-        return new PlacedModel(position, neighbours, q);
-    }
 
     private Neighbour ToNeighbour(ModelDistance distance) =>
         new(distance.Model, ModelNames[distance.Model], KlEstimate.NatsPerText(distance.SquaredDistance, TextCount));

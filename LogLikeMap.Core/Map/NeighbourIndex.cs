@@ -5,12 +5,6 @@ namespace LogLikeMap.Core.Map;
 /// <param name="Placed">q of a model placed since the layout (centred with the layout's clip threshold and column means).</param>
 public readonly record struct MapRow(int LaidOutRow, double[]? Placed);
 
-/// <summary>A shown model near another one, by the paper's KL estimate in the full N-dimensional space.</summary>
-/// <param name="Model">Its index among the shown models.</param>
-/// <param name="KlNats">KL(p_i, p_j) ≈ |q_i - q_j|^2 / (2N), nats per text (docs/method.md §1.5).</param>
-/// <param name="KlBitsPerByte">The same divided by (mean UTF-8 bytes per text x ln 2).</param>
-public readonly record struct NeighbourKl(int Model, double KlNats, double KlBitsPerByte);
-
 /// <summary>
 /// Exact nearest-neighbour queries over the models a map shows: the rows of the last full layout's Q (through
 /// its Gram matrix, <see cref="SquaredDistances.Nearest(int, int)"/>: candidates, exact re-measurement, a rounding
@@ -23,7 +17,6 @@ public sealed class NeighbourIndex
     private readonly CentredLogLikelihoods _laidOut;
     private readonly SquaredDistances _distances;
     private readonly MapRow[] _rows;
-    private readonly double _meanTextBytes;
 
     // Shown index of each row of the layout's Q, -1 for a model removed since the layout.
     private readonly int[] _shownIndexOfLaidOutRow;
@@ -33,19 +26,16 @@ public sealed class NeighbourIndex
     /// <param name="laidOut">Q of the last full layout's models.</param>
     /// <param name="distances">The Gram matrix of <paramref name="laidOut"/> (<see cref="SquaredDistances.Build"/>, the costly part).</param>
     /// <param name="shown">The models the map shows, in its order: each a row of <paramref name="laidOut"/> (at most once) or a placed q.</param>
-    /// <param name="meanTextBytes">Mean UTF-8 length of the texts, for bits per byte.</param>
-    public NeighbourIndex(CentredLogLikelihoods laidOut, SquaredDistances distances, IReadOnlyList<MapRow> shown, double meanTextBytes)
+    public NeighbourIndex(CentredLogLikelihoods laidOut, SquaredDistances distances, IReadOnlyList<MapRow> shown)
     {
         ArgumentNullException.ThrowIfNull(laidOut);
         ArgumentNullException.ThrowIfNull(distances);
         ArgumentNullException.ThrowIfNull(shown);
         if (distances.ModelCount != laidOut.ModelCount || distances.TextCount != laidOut.TextCount)
             throw new ArgumentException($"The distances are of {distances.ModelCount} x {distances.TextCount} rows, Q is {laidOut.ModelCount} x {laidOut.TextCount}.", nameof(distances));
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(meanTextBytes);
         _laidOut = laidOut;
         _distances = distances;
         _rows = [.. shown];
-        _meanTextBytes = meanTextBytes;
 
         _shownIndexOfLaidOutRow = new int[laidOut.ModelCount];
         Array.Fill(_shownIndexOfLaidOutRow, -1);
@@ -72,11 +62,11 @@ public sealed class NeighbourIndex
     }
 
     /// <summary>Q and its Gram matrix for a map that shows exactly the layout's models, in its order.</summary>
-    public static NeighbourIndex Build(CentredLogLikelihoods laidOut, double meanTextBytes, CancellationToken cancellationToken)
+    public static NeighbourIndex Build(CentredLogLikelihoods laidOut, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(laidOut);
         var distances = SquaredDistances.Build(laidOut, cancellationToken);
-        return new NeighbourIndex(laidOut, distances, [.. Enumerable.Range(0, laidOut.ModelCount).Select(row => new MapRow(row, null))], meanTextBytes);
+        return new NeighbourIndex(laidOut, distances, [.. Enumerable.Range(0, laidOut.ModelCount).Select(row => new MapRow(row, null))]);
     }
 
     /// <summary>The number of shown models.</summary>
@@ -91,9 +81,9 @@ public sealed class NeighbourIndex
 
     /// <summary>
     /// The <paramref name="count"/> shown models nearest to shown model <paramref name="model"/> (itself excluded),
-    /// nearest first; fewer when the map holds fewer others.
+    /// nearest first, with exact squared distances; fewer when the map holds fewer others.
     /// </summary>
-    public NeighbourKl[] Nearest(int model, int count)
+    public ModelDistance[] Nearest(int model, int count)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(model);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(model, _rows.Length);
@@ -120,12 +110,9 @@ public sealed class NeighbourIndex
 
         // Ties broken by shown index so the order is stable.
         found.Sort((a, b) => a.Squared != b.Squared ? a.Squared.CompareTo(b.Squared) : a.Model.CompareTo(b.Model));
-        var result = new NeighbourKl[Math.Min(count, found.Count)];
+        var result = new ModelDistance[Math.Min(count, found.Count)];
         for (var r = 0; r < result.Length; r++)
-        {
-            var nats = KlEstimate.NatsPerText(found[r].Squared, TextCount);
-            result[r] = new NeighbourKl(found[r].Model, nats, KlEstimate.BitsPerByte(nats, _meanTextBytes));
-        }
+            result[r] = new ModelDistance(found[r].Model, found[r].Squared);
         return result;
     }
 }

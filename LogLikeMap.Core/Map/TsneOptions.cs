@@ -43,6 +43,17 @@ public sealed record TsneOptions
     /// </summary>
     public double PerplexityFor(int pointCount) => Math.Min(Perplexity, Math.Max(1, (pointCount - 1) / 3.0));
 
+    /// <summary>
+    /// Perplexity of a model placed onto a finished map (openTSNE <c>transform</c>'s default, 5). Lower than the
+    /// layout's on purpose: a single new point cannot pull its family towards it as a point of the full layout does
+    /// (P is symmetrised there), so with the layout's 30 (15 on the built-in map) its affinities spread over several
+    /// families and the best spot for it is outside all of them, where every other point looks equally far.
+    /// </summary>
+    public double PlacementPerplexity { get; init; } = 5;
+
+    /// <summary>The placement perplexity for a map of <paramref name="pointCount"/> points, new point included: never above <see cref="PerplexityFor"/>.</summary>
+    public double PlacementPerplexityFor(int pointCount) => Math.Min(PlacementPerplexity, PerplexityFor(pointCount));
+
     /// <summary>Total gradient-descent iterations, early exaggeration included (sklearn <c>n_iter</c>/<c>max_iter</c>).</summary>
     public int Iterations { get; init; } = 1000;
 
@@ -80,17 +91,25 @@ public sealed record TsneOptions
     /// <summary>Seed of the random initialisation; PCA initialisation involves no randomness.</summary>
     public int Seed { get; init; } = 42;
 
-    internal void Validate(int pointCount)
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first setting out of range.</summary>
+    public void Validate()
     {
         if (!(Perplexity > 0))
             throw new ArgumentOutOfRangeException(nameof(Perplexity), Perplexity, "The perplexity must be positive.");
-        ArgumentOutOfRangeException.ThrowIfLessThan(pointCount, 2);
+        if (!(PlacementPerplexity > 0))
+            throw new ArgumentOutOfRangeException(nameof(PlacementPerplexity), PlacementPerplexity, "The placement perplexity must be positive.");
         ArgumentOutOfRangeException.ThrowIfNegative(Iterations);
         ArgumentOutOfRangeException.ThrowIfNegative(ExaggerationIterations);
         if (LearningRate is { } rate && !(rate > 0))
             throw new ArgumentOutOfRangeException(nameof(LearningRate), rate, "The learning rate must be positive.");
         if (!(Theta >= 0))
             throw new ArgumentOutOfRangeException(nameof(Theta), Theta, "Theta must be zero or positive.");
+    }
+
+    internal void Validate(int pointCount)
+    {
+        Validate();
+        ArgumentOutOfRangeException.ThrowIfLessThan(pointCount, 2);
     }
 
     /// <summary>sklearn's 'auto' learning rate (Belkina et al. 2019) unless one is given.</summary>

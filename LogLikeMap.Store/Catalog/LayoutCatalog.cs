@@ -1,4 +1,5 @@
 using LogLikeMap.Core.Formats;
+using LogLikeMap.Core.Map;
 using LogLikeMap.Store;
 using Microsoft.EntityFrameworkCore;
 
@@ -7,11 +8,18 @@ namespace LogLikeMap.Store.Catalog;
 /// <summary>Stored map layouts: each full layout is a new version; single models can be placed provisionally in between.</summary>
 public sealed class LayoutCatalog(IDbContextFactory<StoreDbContext> store)
 {
-    /// <summary>Stores a full layout of a text set's models as the next version.</summary>
+    /// <summary>
+    /// Stores a full layout of a text set's models as the next version, with the clip threshold and column means of
+    /// its Q: both belong to the layout and are reused, never recomputed (docs/method.md §1.3).
+    /// </summary>
     public async Task<StoredLayout> SaveAsync(
-        int textSetId, string parametersJson, double clipThreshold, IReadOnlyList<LayoutPoint> points, CancellationToken cancellationToken)
+        int textSetId, LayoutParameters parameters, double clipThreshold, double[]? columnMeans, IReadOnlyList<LayoutPoint> points,
+        CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(parameters);
         ArgumentNullException.ThrowIfNull(points);
+        if (!double.IsFinite(clipThreshold))
+            throw new ArgumentOutOfRangeException(nameof(clipThreshold), clipThreshold, "The clip threshold must be a finite number.");
         await using var db = await store.CreateDbContextAsync(cancellationToken);
         if (!await db.TextSets.AnyAsync(t => t.Id == textSetId, cancellationToken))
             throw new KeyNotFoundException($"Text set {textSetId} is not in the store.");
@@ -25,14 +33,15 @@ public sealed class LayoutCatalog(IDbContextFactory<StoreDbContext> store)
         {
             TextSetId = textSetId,
             Version = version,
-            ParametersJson = parametersJson,
+            ParametersJson = parameters.ToJson(),
             ClipThreshold = clipThreshold,
+            ColumnMeans = columnMeans is null ? null : VectorBlobs.FromDoubles(columnMeans),
             CreatedAt = DateTime.UtcNow,
             Points = [.. points.Select(p => new LayoutPointEntity { ModelId = ids[p.Model], X = p.X, Y = p.Y, Provisional = p.Provisional })],
         };
         db.Layouts.Add(layout);
         await db.SaveChangesAsync(cancellationToken);
-        return new StoredLayout(layout.Id, textSetId, version, parametersJson, clipThreshold, layout.CreatedAt, points);
+        return new StoredLayout(layout.Id, textSetId, version, parameters, clipThreshold, columnMeans, layout.CreatedAt, points);
     }
 
     /// <summary>The newest layout of a text set, or null when none was computed yet.</summary>
@@ -51,7 +60,8 @@ public sealed class LayoutCatalog(IDbContextFactory<StoreDbContext> store)
             .Select(p => new LayoutPoint(p.Model.Name, p.X, p.Y, p.Provisional))
             .OrderBy(p => p.Model, StringComparer.Ordinal)
             .ToList();
-        return new StoredLayout(layout.Id, layout.TextSetId, layout.Version, layout.ParametersJson, layout.ClipThreshold, layout.CreatedAt, points);
+        return new StoredLayout(layout.Id, layout.TextSetId, layout.Version, LayoutParameters.FromJson(layout.ParametersJson), layout.ClipThreshold,
+            layout.ColumnMeans is null ? null : VectorBlobs.ToDoubles(layout.ColumnMeans), layout.CreatedAt, points);
     }
 
     /// <summary>

@@ -50,7 +50,7 @@ public sealed class MatrixImporter(IDbContextFactory<StoreDbContext> store)
             ? await FindTextSetByIndicesAsync(db, import.Matrix.TextIndices, cancellationToken)
             : await TextSetCatalog.AddAsync(db, import.Texts, import.TextSetName, cancellationToken);
         var indices = await TextSetCatalog.IndicesAsync(db, textSet.Id, cancellationToken);
-        var columnOf = RequireSameTexts(import.Matrix.TextIndices, indices, textSet.Name);
+        var columnOf = new TextColumns(indices, textSet.Name).PositionsIn(import.Matrix.TextIndices, "The matrix");
 
         var existing = await db.Models.AsNoTracking().Select(m => m.Name).ToHashSetAsync(StringComparer.Ordinal, cancellationToken);
         int added = 0, updated = 0;
@@ -80,26 +80,6 @@ public sealed class MatrixImporter(IDbContextFactory<StoreDbContext> store)
         await transaction.CommitAsync(cancellationToken);
         var ignored = metadata.Keys.Count(name => !matrix.ModelNames.Contains(name));
         return new ImportSummary(textSet, added, updated, ignored);
-    }
-
-    /// <summary>For each column of the text set, the matrix column holding that text; the two must cover the same texts.</summary>
-    private static int[] RequireSameTexts(IReadOnlyList<long> matrixIndices, long[] setIndices, string textSetName)
-    {
-        var matrixColumn = new Dictionary<long, int>(matrixIndices.Count);
-        for (var c = 0; c < matrixIndices.Count; c++)
-            matrixColumn[matrixIndices[c]] = c;
-        var columnOf = new int[setIndices.Length];
-        for (var s = 0; s < setIndices.Length; s++)
-        {
-            if (!matrixColumn.TryGetValue(setIndices[s], out columnOf[s]))
-                throw new InvalidDataException($"The matrix has no column for text index {setIndices[s]} of text set '{textSetName}'; every model must be scored on every text.");
-        }
-        if (matrixIndices.Count != setIndices.Length)
-        {
-            var extra = matrixIndices.Except(setIndices).First();
-            throw new InvalidDataException($"The matrix has a column for text index {extra}, which is not in text set '{textSetName}'.");
-        }
-        return columnOf;
     }
 
     private static async Task<StoredTextSet> FindTextSetByIndicesAsync(StoreDbContext db, IReadOnlyList<long> matrixIndices, CancellationToken cancellationToken)

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using LogLikeMap.Core.Map;
 using LogLikeMap.Core.Formats;
+using LogLikeMap.Core.TextSets;
 using LogLikeMap.Store;
 using Microsoft.EntityFrameworkCore;
 
@@ -29,14 +30,10 @@ public sealed class ModelCatalog(IDbContextFactory<StoreDbContext> store)
         }
 
         var indices = await TextSetCatalog.IndicesAsync(db, textSet.Id, cancellationToken);
-        var values = InPositionOrder(scored.Model.Name, scored.Scores, indices, textSet.Name);
-        var tokenCounts = new int[indices.Length];
-        var position = PositionsByIndex(indices);
-        foreach (var score in scored.Scores)
-            tokenCounts[position[score.Index]] = score.TokenCount;
+        var aligned = new TextColumns(indices, textSet.Name).Align(scored.Scores, $"Model '{scored.Model.Name}'");
 
         var model = await FindOrAddModelAsync(db, scored.Model, cancellationToken);
-        await WriteVectorAsync(db, model, textSet.Id, values, tokenCounts, scored.Dtype, scored.ScorerVersion, cancellationToken);
+        await WriteVectorAsync(db, model, textSet.Id, aligned.LogLikelihoods, aligned.TokenCounts, scored.Dtype, scored.ScorerVersion, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         return ToRecord(model);
     }
@@ -87,32 +84,6 @@ public sealed class ModelCatalog(IDbContextFactory<StoreDbContext> store)
         var matrix = new LogLikelihoodMatrix([.. models.Select(m => m.Name)], n, values);
         return new StoredMatrix(TextSetCatalog.ToRecord(textSet), models, indices, matrix);
     }
-
-    /// <summary>Orders scores by the text set's positions; every text exactly once, nothing else.</summary>
-    internal static double[] InPositionOrder(string model, IReadOnlyList<TextScore> scores, long[] indices, string textSetName)
-    {
-        var position = PositionsByIndex(indices);
-        var values = new double[indices.Length];
-        var seen = new bool[indices.Length];
-        foreach (var score in scores)
-        {
-            if (!position.TryGetValue(score.Index, out var s))
-                throw new InvalidDataException($"Model '{model}' has a score for text index {score.Index}, which is not in text set '{textSetName}'.");
-            if (seen[s])
-                throw new InvalidDataException($"Model '{model}' has two scores for text index {score.Index}.");
-            if (!double.IsFinite(score.LogLikelihood))
-                throw new InvalidDataException($"Model '{model}', text index {score.Index}: log-likelihood {score.LogLikelihood} is not a finite number.");
-            seen[s] = true;
-            values[s] = score.LogLikelihood;
-        }
-        var missing = Array.IndexOf(seen, false);
-        if (missing >= 0)
-            throw new InvalidDataException($"Model '{model}' has no score for text index {indices[missing]} of text set '{textSetName}' ({seen.Count(x => !x)} missing).");
-        return values;
-    }
-
-    internal static Dictionary<long, int> PositionsByIndex(long[] indices) =>
-        indices.Select((index, position) => (index, position)).ToDictionary(x => x.index, x => x.position);
 
     internal static async Task<ModelEntity> FindOrAddModelAsync(StoreDbContext db, ModelMetadata metadata, CancellationToken cancellationToken)
     {

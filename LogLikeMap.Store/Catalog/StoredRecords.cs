@@ -29,7 +29,9 @@ public sealed record StoredModel(
 public sealed record StoredMatrix(StoredTextSet TextSet, IReadOnlyList<StoredModel> Models, IReadOnlyList<long> TextIndices, LogLikelihoodMatrix Matrix);
 
 /// <summary>A stored map layout.</summary>
-/// <param name="ParametersJson">The parameters it was computed with, as JSON.</param>
-/// <param name="ClipThreshold">c, the clipping threshold its matrix used; models placed later reuse it.</param>
+/// <param name="Parameters">The parameters it was computed with.</param>
+/// <param name="ClipThreshold">c, the clipping threshold its matrix used; models placed later and every redraw reuse it.</param>
+/// <param name="ColumnMeans">The column means of its Q, reused like c; null for layouts stored before they were kept.</param>
 public sealed record StoredLayout(
-    int Id, int TextSetId, int Version, string ParametersJson, double ClipThreshold, DateTime CreatedAt, IReadOnlyList<LayoutPoint> Points);
+    int Id, int TextSetId, int Version, LayoutParameters Parameters, double ClipThreshold, double[]? ColumnMeans, DateTime CreatedAt,
+    IReadOnlyList<LayoutPoint> Points);

@@ -30,12 +30,12 @@ public sealed class MapCommandTests : IDisposable
 
         Assert.Equal(0, exit);
         var layout = await File.ReadAllLinesAsync(Path.Combine(output, "layout.csv"));
-        Assert.Equal("model,x,y", layout[0]);
+        Assert.Equal("model,x,y,provisional", layout[0]);
         Assert.Equal(matrix.ModelCount + 1, layout.Length);
         Assert.StartsWith("\"org/odd,\"\"name\"\"\",", layout[1], StringComparison.Ordinal);
 
         var neighbours = await File.ReadAllLinesAsync(Path.Combine(output, "neighbours.csv"));
-        Assert.Equal("model,rank,neighbour,kl_nats", neighbours[0]);
+        Assert.Equal("model,rank,neighbour,kl_nats,kl_bits_per_byte", neighbours[0]);
         Assert.Equal(matrix.ModelCount * 3 + 1, neighbours.Length);
         // Model 5's nearest neighbour and its KL, against N Var(L_5 - L_j) / 2N by brute force.
         var (nearest, kl) = Enumerable.Range(0, matrix.ModelCount).Where(j => j != 5)

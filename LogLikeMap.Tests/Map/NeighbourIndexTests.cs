@@ -9,7 +9,6 @@ namespace LogLikeMap.Tests.Map;
 public sealed class NeighbourIndexTests
 {
     private const int Texts = 40;
-    private const double MeanTextBytes = 1000;
 
     [Fact]
     public void Neighbours_equal_a_brute_force_scan_with_models_placed_and_removed_since_the_layout()
@@ -24,7 +23,7 @@ public sealed class NeighbourIndexTests
         // Shown in another order than the layout's rows, without rows 3 and 8, with models 12 and 13 placed in between.
         var shownModels = new[] { 11, 12, 0, 1, 2, 4, 5, 13, 6, 7, 9, 10 };
         var rows = shownModels.Select(m => m < 12 ? new MapRow(m, null) : new MapRow(-1, q.CentreNewModel(raw[m]))).ToArray();
-        var index = new NeighbourIndex(q, SquaredDistances.Build(q, CancellationToken.None), rows, MeanTextBytes);
+        var index = new NeighbourIndex(q, SquaredDistances.Build(q, CancellationToken.None), rows);
 
         var columnMeans = Enumerable.Range(0, Texts).Select(s => laidOut.Average(r => r[s] - r.Average())).ToArray();
         var oracleQ = raw.Select(r => r.Select((x, s) => x - r.Average() - columnMeans[s]).ToArray()).ToArray();
@@ -40,10 +39,7 @@ public sealed class NeighbourIndexTests
                 var found = index.Nearest(self, k);
                 Assert.Equal(expected.Select(e => e.Shown), found.Select(n => n.Model));
                 foreach (var (neighbour, (_, kl)) in found.Zip(expected))
-                {
-                    Assert.Equal(kl, neighbour.KlNats, 1e-9 * kl);
-                    Assert.Equal(kl / (MeanTextBytes * Math.Log(2)), neighbour.KlBitsPerByte, 1e-9 * kl);
-                }
+                    Assert.Equal(kl, KlEstimate.NatsPerText(neighbour.SquaredDistance, Texts), 1e-9 * kl);
             }
         }
     }
@@ -54,7 +50,7 @@ public sealed class NeighbourIndexTests
         var q = CentredLogLikelihoods.FromMatrix(new LogLikelihoodMatrix(["a", "b", "c"], 2, [-1, -2, -3, -1, -2, -2]), 0);
         var distances = SquaredDistances.Build(q, CancellationToken.None);
 
-        var error = Assert.Throws<ArgumentException>(() => new NeighbourIndex(q, distances, [new(0, null), new(1, null), new(1, null)], MeanTextBytes));
+        var error = Assert.Throws<ArgumentException>(() => new NeighbourIndex(q, distances, [new(0, null), new(1, null), new(1, null)]));
         Assert.Contains("Row 1", error.Message, StringComparison.Ordinal);
     }
 }

@@ -1,75 +1,130 @@
+using LogLikeMap.Core.Formats;
 using LogLikeMap.Core.Map;
+using LogLikeMap.Tests.Web.Browser;
 
 namespace LogLikeMap.Tests.Map;
 
-/// <summary>Placing a model on an existing map (openTSNE's transform of one point) without moving anyone.</summary>
-public class PlacementTests
+/// <summary>
+/// Placing a model on a finished map (<see cref="LiveMap.Place"/>, the one placement the app, the CLI and the
+/// benchmark run): each upload sample of data/samples lands among its nearest models in the full space, computed here
+/// from the raw vectors, nobody else moves, and removing and placing it again is exact.
+/// </summary>
+public sealed class PlacementTests
 {
-    private static readonly (LogLikelihoodMatrix Matrix, int[] Family) Families =
-        ClusteredModels.Create(families: 5, perFamily: 21, texts: 120, seed: 13);
+    public static TheoryData<string> Samples => new(
+        "gpt2-bpe4k-d48-l2-s3",   // its family (bpe4k, 6 models) is a tight cluster far from the 40 byte-level models
+        "gpt2-bytes-d48-l2-s3",
+        "llama-bytes-d48-l2-s3",
+        "neox-bytes-d48-l2-s3");
 
-    [Fact]
-    public void AHeldOutModelLandsAmongItsFamilyAndNobodyMoves()
+    private static readonly Lazy<(LiveMap Map, LogLikelihoodMatrix Matrix)> BuiltIn = new(() =>
     {
-        // Hold out the last model of every family in turn; map the rest; place it.
-        foreach (var heldOut in new[] { 20, 62, 104 })
-        {
-            var (map, raw) = MapWithout(heldOut);
-            var before = map.Layout.ToArray();
-            var placed = map.Place(raw);
+        var matrix = ResultsFolder.Read(Path.Combine(BuiltInMapFixture.RepositoryDemoMap, "results"), CancellationToken.None).Matrix;
+        return (LiveMap.LayOut(matrix, [], new MapOptions(), null, CancellationToken.None), matrix);
+    });
 
-            Assert.True(placed.Provisional);
-            Assert.Equal(before, map.Layout);
-            var family = Families.Family[heldOut];
-            var nearestOnMap = Enumerable.Range(0, map.ModelCount)
-                .OrderBy(j => Math.Pow(map.Layout[j].X - placed.Position.X, 2) + Math.Pow(map.Layout[j].Y - placed.Position.Y, 2))
-                .Take(10)
-                .Select(j => FamilyOnMap(j, heldOut));
-            Assert.All(nearestOnMap, f => Assert.Equal(family, f));
-        }
+    [Theory]
+    [MemberData(nameof(Samples))]
+    public void A_sample_lands_among_its_full_space_neighbours_and_nobody_else_moves(string sample)
+    {
+        var (map, matrix) = BuiltIn.Value;
+        var raw = SampleScores(sample);
+
+        var placed = map.Place(sample, raw, null, CancellationToken.None);
+
+        Assert.Equal(map.Models, placed.Models.Take(map.Models.Count));
+        var point = placed.Models[^1].Position;
+        Assert.True(placed.Models[^1].Provisional);
+
+        // Oracle: KL to every map model straight from the raw vectors, clipped at the 2nd percentile of the map's matrix
+        // (numpy's linear interpolation): Var_s(a - b) / 2 (docs/method.md §1.4-1.5; centring cannot change it).
+        var threshold = NumpyPercentile(matrix.Values.ToArray(), 2);
+        var fullSpace = Enumerable.Range(0, matrix.ModelCount)
+            .OrderBy(j => HalfVariance(raw, matrix.Row(j).ToArray(), threshold)).Take(10).ToArray();
+        var byDistance = Enumerable.Range(0, map.Models.Count).OrderBy(j => Distance(map.Models[j].Position, point)).ToArray();
+        var extent = Extent(map);
+
+        // The bpe4k sample used to land 14% of the extent from the nearest of them (a corner, outside the default view).
+        var toFamily = fullSpace.Min(j => Distance(map.Models[j].Position, point));
+        Assert.True(toFamily <= 0.06 * extent,
+            $"{sample} landed {toFamily / extent:P1} of the map's extent from the nearest of its 10 full-space neighbours.");
+        Assert.All(byDistance.Take(5), j => Assert.Contains(j, fullSpace));
+    }
+
+    [Theory]
+    [MemberData(nameof(Samples))]
+    public void Removing_a_placed_sample_restores_the_map_and_placing_it_again_is_exact(string sample)
+    {
+        var (map, _) = BuiltIn.Value;
+        var raw = SampleScores(sample);
+        var placed = map.Place(sample, raw, null, CancellationToken.None);
+
+        var removed = placed.Remove(sample);
+        var again = removed.Place(sample, raw, null, CancellationToken.None);
+
+        Assert.Equal(map.Models, removed.Models);
+        Assert.False(removed.Contains(sample));
+        Assert.Equal(placed.Models[^1].Position, again.Models[^1].Position);
+        Assert.Equal(placed.Q(placed.Models.Count - 1).ToArray(), again.Q(again.Models.Count - 1).ToArray());
+        Assert.True(placed.TryGetNearest(placed.Models.Count - 1, 10, out var first));
+        Assert.True(again.TryGetNearest(again.Models.Count - 1, 10, out var second));
+        Assert.Equal(first, second);
     }
 
     [Fact]
-    public void ThePlacedModelsNeighboursAndKlAreThoseOfAFullRecentring()
+    public void A_placed_models_neighbours_and_KL_are_those_of_its_raw_vector()
     {
-        // Column centring shifts every row alike (docs/method.md §1.4), so the new model's KL to the others
-        // equals N Var(L_new - L_j) / 2N computed straight from the (unclipped here) raw vectors.
-        const int heldOut = 40;
-        var (map, raw) = MapWithout(heldOut);
-        var placed = map.Place(raw);
-        var n = Families.Matrix.TextCount;
-        var expected = Enumerable.Range(0, map.ModelCount).Select(j =>
-        {
-            var other = Families.Matrix.Row(j < heldOut ? j : j + 1).ToArray();
-            var diff = raw.Zip(other, (a, b) => a - b).ToArray();
-            var mean = diff.Average();
-            return (Model: j, Kl: diff.Sum(d => (d - mean) * (d - mean)) / n * n / (2.0 * n));
-        }).OrderBy(x => x.Kl).Take(map.Options.NeighbourCount).ToArray();
+        var (map, matrix) = BuiltIn.Value;
+        var raw = SampleScores("llama-bytes-d48-l2-s3");
+        var threshold = NumpyPercentile(matrix.Values.ToArray(), 2);
 
-        Assert.Equal(expected.Select(e => e.Model), placed.Neighbours.Select(p => p.Model));
-        for (var r = 0; r < expected.Length; r++)
-            Assert.Equal(expected[r].Kl, placed.Neighbours[r].KlNats, expected[r].Kl * 1e-10);
+        var placed = map.Place("sample", raw, null, CancellationToken.None);
+
+        var expected = Enumerable.Range(0, matrix.ModelCount)
+            .Select(j => (Name: matrix.ModelNames[j], Kl: HalfVariance(raw, matrix.Row(j).ToArray(), threshold)))
+            .OrderBy(e => e.Kl).Take(10).ToArray();
+        Assert.True(placed.TryGetNearest(placed.Models.Count - 1, 10, out var found));
+        Assert.Equal(expected.Select(e => e.Name), found.Select(n => n.Name));
+        foreach (var (neighbour, (_, kl)) in found.Zip(expected))
+            Assert.Equal(kl, neighbour.KlNats, 1e-9 * kl);
     }
 
     [Fact]
-    public void ACancelledPlacementThrows()
+    public void A_cancelled_placement_throws_and_a_model_already_shown_is_refused()
     {
-        var (map, raw) = MapWithout(3);
+        var (map, matrix) = BuiltIn.Value;
         using var cancel = new CancellationTokenSource();
         cancel.Cancel();
-        Assert.ThrowsAny<OperationCanceledException>(() => map.Place(raw, cancel.Token));
+
+        Assert.ThrowsAny<OperationCanceledException>(() => map.Place("new", SampleScores("neox-bytes-d48-l2-s3"), null, cancel.Token));
+        var error = Assert.Throws<InvalidOperationException>(() => map.Place(matrix.ModelNames[0], matrix.Row(0), null, CancellationToken.None));
+        Assert.Contains(matrix.ModelNames[0], error.Message, StringComparison.Ordinal);
     }
 
-    /// <summary>The map of every model but one (clip percentile 0: nothing clipped) and the held-out raw vector.</summary>
-    private static (ModelMap Map, double[] Raw) MapWithout(int heldOut)
+    private static double[] SampleScores(string sample) =>
+        [.. ResultsFile.Read(Path.Combine(AppContext.BaseDirectory, "TestData", "samples", sample + ".jsonl"), CancellationToken.None)
+            .OrderBy(s => s.Index).Select(s => s.LogLikelihood)];
+
+    /// <summary>Var_s(max(a, c) - max(b, c)) / 2, the paper's KL in nats per text (population variance).</summary>
+    private static double HalfVariance(double[] a, double[] b, double c)
     {
-        var matrix = Families.Matrix;
-        var keep = Enumerable.Range(0, matrix.ModelCount).Where(i => i != heldOut).ToArray();
-        var reduced = new LogLikelihoodMatrix(keep.Select(i => matrix.ModelNames[i]).ToArray(), matrix.TextCount,
-            keep.SelectMany(i => matrix.Row(i).ToArray()).ToArray());
-        var map = ModelMapBuilder.Build(reduced, new MapOptions { ClipPercentile = 0 }, null, CancellationToken.None);
-        return (map, matrix.Row(heldOut).ToArray());
+        var d = a.Zip(b, (x, y) => Math.Max(x, c) - Math.Max(y, c)).ToArray();
+        var mean = d.Average();
+        return d.Sum(x => (x - mean) * (x - mean)) / d.Length / 2;
     }
 
-    private static int FamilyOnMap(int index, int heldOut) => Families.Family[index < heldOut ? index : index + 1];
+    /// <summary>np.percentile(values, p) with its default linear interpolation.</summary>
+    private static double NumpyPercentile(double[] values, double p)
+    {
+        Array.Sort(values);
+        var rank = p / 100 * (values.Length - 1);
+        var low = (int)Math.Floor(rank);
+        return low + 1 < values.Length ? values[low] + ((rank - low) * (values[low + 1] - values[low])) : values[low];
+    }
+
+    private static double Extent(LiveMap map) => Math.Max(
+        map.Models.Max(m => m.Position.X) - map.Models.Min(m => m.Position.X),
+        map.Models.Max(m => m.Position.Y) - map.Models.Min(m => m.Position.Y));
+
+    private static double Distance(MapPoint a, MapPoint b) => Math.Sqrt(((a.X - b.X) * (a.X - b.X)) + ((a.Y - b.Y) * (a.Y - b.Y)));
 }

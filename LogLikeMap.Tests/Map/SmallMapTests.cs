@@ -1,5 +1,4 @@
 using LogLikeMap.Core.Map;
-using LogLikeMap.Web.Services;
 
 namespace LogLikeMap.Tests.Map;
 
@@ -78,20 +77,19 @@ public sealed class SmallMapTests
         var raw = Enumerable.Range(0, 12).Select(_ => Enumerable.Range(0, texts).Select(_ => -50 - (30 * random.NextDouble())).ToArray()).ToArray();
         var names = Enumerable.Range(0, 12).Select(i => $"org/model-{i}").ToArray();
         var matrix = new LogLikelihoodMatrix(names, texts, [.. raw.SelectMany(r => r)]);
-        var text = new MapText(1, "t", [.. Enumerable.Range(0, texts).Select(i => (long)i)], new string?[texts], 1000);
-        var (state, _) = MapStateBuilder.Build(text, [.. names.Select(Card)], matrix, new MapOptions(), 1, null, CancellationToken.None);
-        var original = state.Snapshot.Models.Single(m => m.Name == names[4]);
-        MapPoint[] before = [.. state.Snapshot.Models.Select(m => new MapPoint(m.X, m.Y))];
+        var map = LiveMap.LayOut(matrix, [], new MapOptions(), null, CancellationToken.None);
+        var original = map.Models.Single(m => m.Name == names[4]).Position;
+        MapPoint[] before = [.. map.Models.Select(m => m.Position)];
 
         for (var copy = 0; copy < 6; copy++)
-            state = MapStateBuilder.Place(state, Card($"copy/{copy}"), raw[4], null, new TsneOptions(), CancellationToken.None);
+            map = map.Place($"copy/{copy}", raw[4], null, CancellationToken.None);
 
-        var all = state.Snapshot.Models.Select(m => new MapPoint(m.X, m.Y)).ToArray();
+        var all = map.Models.Select(m => m.Position).ToArray();
         var copies = all[^6..];
         var d = PointSeparation.MinimumSeparation(before, extra: 1);
         Assert.Equal(before, all[..^6]);
         // Together: each copy in the first two rings around the original (radius 2 d)...
-        Assert.All(copies, p => Assert.True(Distance(p, new MapPoint(original.X, original.Y)) <= (2 * d) + 1e-9, $"{p} is far from the original"));
+        Assert.All(copies, p => Assert.True(Distance(p, original) <= (2 * d) + 1e-9, $"{p} is far from the original"));
         // ...each visible...
         for (var i = 0; i < all.Length; i++)
         {
@@ -107,6 +105,4 @@ public sealed class SmallMapTests
     }
 
     private static double Distance(MapPoint a, MapPoint b) => Math.Sqrt(((a.X - b.X) * (a.X - b.X)) + ((a.Y - b.Y) * (a.Y - b.Y)));
-
-    private static ModelCard Card(string name) => new(name, "f", null, null, null);
 }

@@ -1,3 +1,4 @@
+using LogLikeMap.Core.Map;
 using LogLikeMap.Store.Catalog;
 using LogLikeMap.Core.Formats;
 using LogLikeMap.Core.TextSets;
@@ -24,7 +25,7 @@ public class StoreTests
         Assert.True(File.Exists(store.DatabasePath));
         await using var db = await store.Contexts.CreateDbContextAsync();
         Assert.Empty(await db.Database.GetPendingMigrationsAsync());
-        Assert.Single(await db.Database.GetAppliedMigrationsAsync());
+        Assert.Equal(["20261128103525_InitialStore", "20261205073000_LayoutColumnMeans"], await db.Database.GetAppliedMigrationsAsync());
     }
 
     [Fact]
@@ -126,7 +127,8 @@ public class StoreTests
 
         var ex = await Assert.ThrowsAsync<InvalidDataException>(() => store.Models.AddOrReplaceScoresAsync(scored, CancellationToken.None));
 
-        Assert.Contains("Model 'm' has no score for text index 1", ex.Message);
+        Assert.Contains("Model 'm': 1 of the 2 texts", ex.Message);
+        Assert.Contains("text index 1)", ex.Message);
     }
 
     [Fact]
@@ -165,19 +167,23 @@ public class StoreTests
         var summary = await store.Importer.ImportAsync(await SampleImportAsync(), null, CancellationToken.None);
         var names = (await store.Models.ListModelsAsync(CancellationToken.None)).Select(m => m.Name).ToList();
 
-        var first = await store.Layouts.SaveAsync(summary.TextSet.Id, "{\"perplexity\":30}", -841.6, [.. names.Skip(1).Select((n, i) => new LayoutPoint(n, i, -i, false))], CancellationToken.None);
+        var parameters = new LayoutParameters { Perplexity = 12, Iterations = 500, Seed = 7, Initialisation = TsneInitialisation.Random };
+        double[] columnMeans = [-0.25, 1.5, double.Epsilon];
+        var first = await store.Layouts.SaveAsync(summary.TextSet.Id, parameters, -841.6, columnMeans, [.. names.Skip(1).Select((n, i) => new LayoutPoint(n, i, -i, false))], CancellationToken.None);
         await store.Layouts.PlaceAsync(first.Id, new LayoutPoint(names[0], 0.5, 0.25, true), CancellationToken.None);
         var loaded = await store.Layouts.LoadLatestAsync(summary.TextSet.Id, CancellationToken.None);
 
         Assert.NotNull(loaded);
-        Assert.Equal((1, "{\"perplexity\":30}", -841.6), (loaded.Version, loaded.ParametersJson, loaded.ClipThreshold));
+        Assert.Equal((1, parameters, -841.6), (loaded.Version, loaded.Parameters, loaded.ClipThreshold));
+        Assert.Equal(columnMeans, loaded.ColumnMeans);
         Assert.Equal(60, loaded.Points.Count);
         Assert.Equal(new LayoutPoint(names[0], 0.5, 0.25, true), loaded.Points[0]);
         Assert.Equal(new LayoutPoint(names[2], 1, -1, false), loaded.Points[2]);
 
-        var second = await store.Layouts.SaveAsync(summary.TextSet.Id, "{}", -841.6, [new LayoutPoint(names[0], 9, 9, false)], CancellationToken.None);
+        var second = await store.Layouts.SaveAsync(summary.TextSet.Id, new LayoutParameters(), -841.6, null, [new LayoutPoint(names[0], 9, 9, false)], CancellationToken.None);
         Assert.Equal(2, second.Version);
-        Assert.Equal(2, (await store.Layouts.LoadLatestAsync(summary.TextSet.Id, CancellationToken.None))!.Version);
+        var latest = (await store.Layouts.LoadLatestAsync(summary.TextSet.Id, CancellationToken.None))!;
+        Assert.Equal((2, new LayoutParameters(), null), (latest.Version, latest.Parameters, latest.ColumnMeans));
     }
 
     [Fact]
@@ -187,7 +193,7 @@ public class StoreTests
         var set = await store.TextSets.AddAsync(new TextSet([new TextRecord(0, "a", null)]), "tiny", CancellationToken.None);
 
         var ex = await Assert.ThrowsAsync<KeyNotFoundException>(() =>
-            store.Layouts.SaveAsync(set.Id, "{}", -1, [new LayoutPoint("nobody", 0, 0, false)], CancellationToken.None));
+            store.Layouts.SaveAsync(set.Id, new LayoutParameters(), -1, null, [new LayoutPoint("nobody", 0, 0, false)], CancellationToken.None));
 
         Assert.Contains("'nobody' is not in the store", ex.Message);
     }

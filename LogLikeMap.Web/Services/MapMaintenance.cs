@@ -1,11 +1,11 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using LogLikeMap.Store.Catalog;
 using LogLikeMap.Core.Analysis;
 using LogLikeMap.Core.Map;
 using LogLikeMap.Core.Formats;
+using LogLikeMap.Core.TextSets;
 using LogLikeMap.Store;
 using LogLikeMap.Web.Options;
+using Microsoft.Extensions.Options;
 
 namespace LogLikeMap.Web.Services;
 
@@ -17,18 +17,13 @@ namespace LogLikeMap.Web.Services;
 /// </summary>
 public sealed class MapMaintenance(
     ModelMapService map, DataPaths paths, StoreContextFactory store, MapFolderImporter importer, TextSetCatalog textSets, ModelCatalog models,
-    LayoutCatalog layouts, ILogger<MapMaintenance> logger) : IModelRemoval
+    LayoutCatalog layouts, IOptions<MapOptions> mapOptions, ILogger<MapMaintenance> logger) : IModelRemoval
 {
-    /// <summary>The engine's defaults are the paper's: clip 2%, perplexity 30, PCA start, seed 42.</summary>
-    private static readonly MapOptions Options = new();
-
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    /// <summary>Configuration section "Map"; the defaults are the paper's: clip 2%, perplexity 30, PCA start, seed 42.</summary>
+    private readonly MapOptions _options = mapOptions.Value;
 
     private readonly SemaphoreSlim _oneAtATime = new(1, 1);
     private int _layoutId;
-
-    /// <summary>What the web app wrote in a layout's parameters; the clip percentile is read back on load.</summary>
-    private sealed record LayoutParameters(double ClipPercentile, double Perplexity, int Iterations, int Seed);
 
     public async Task LoadAsync(CancellationToken ct)
     {
@@ -56,24 +51,24 @@ public sealed class MapMaintenance(
     /// </summary>
     public async Task PrepareNeighboursAsync(CancellationToken ct)
     {
-        if (map.State.Layout is not { Distances: null } layout)
+        if (map.State.Map is not { LaidOut: { } laidOut, Distances: null })
             return;
         var started = TimeProvider.System.GetTimestamp();
-        var distances = await Task.Run(() => SquaredDistances.Build(layout.Q, ct), ct);
+        var distances = await Task.Run(() => SquaredDistances.Build(laidOut, ct), ct);
         var published = await ExclusiveAsync(async () =>
         {
             // Placing or removing models keeps the layout; a refresh meanwhile brought its own distances.
             var current = map.State;
-            if (!ReferenceEquals(current.Layout, layout))
+            if (!ReferenceEquals(current.LaidOut, laidOut))
                 return false;
-            await map.PublishAsync(current.WithDistances(distances));
+            await map.PublishAsync(current.With(current.Map.WithDistances(distances)));
             return true;
         }, ct);
         ReturnFreedMemory();
         if (published)
         {
             logger.LogInformation("Neighbour index of {Models} models x {Texts} texts ready in {Elapsed}.",
-                layout.Q.ModelCount, layout.Q.TextCount, TimeProvider.System.GetElapsedTime(started));
+                laidOut.ModelCount, laidOut.TextCount, TimeProvider.System.GetElapsedTime(started));
         }
     }
 
@@ -107,14 +102,11 @@ public sealed class MapMaintenance(
                 return false;
             var textSet = await textSets.CurrentAsync(ct) ?? throw new InvalidOperationException("The store holds no text set to place models on.");
             await models.AddOrReplaceScoresAsync(new ScoredModel(model, textSet.ContentHash, scores, dtype, "loglikemap web"), ct);
-            var column = state.Texts.Indices.Select((index, s) => (index, s)).ToDictionary(p => p.index, p => p.s);
-            var vector = new double[column.Count];
-            foreach (var score in scores)
-                vector[column[score.Index]] = score.LogLikelihood;
-            var placed = await Task.Run(() => MapStateBuilder.Place(state, CardOf(model), vector, null, Options.Tsne, ct), ct);
-            var point = placed.Snapshot.Models[^1];
-            await layouts.PlaceAsync(_layoutId, new LayoutPoint(point.Name, point.X, point.Y, Provisional: true), ct);
-            await map.PublishAsync(placed);
+            var vector = new TextColumns(state.Texts.Indices, state.Texts.Name).Align(scores, $"Model '{model.Name}'").LogLikelihoods;
+            var placed = await Task.Run(() => state.Map.Place(model.Name, vector, null, ct), ct);
+            var point = placed.Models[^1].Position;
+            await layouts.PlaceAsync(_layoutId, new LayoutPoint(model.Name, point.X, point.Y, Provisional: true), ct);
+            await map.PublishAsync(state.With(placed, WithCard(state, CardOf(model, vector))));
             return true;
         }, ct);
     }
@@ -124,7 +116,7 @@ public sealed class MapMaintenance(
     {
         if (!await models.DeleteModelAsync(name, ct))
             return false;
-        await map.PublishAsync(MapStateBuilder.Remove(map.State, name));
+        await map.PublishAsync(map.State.With(map.State.Map.Remove(name)));
         return true;
     }, ct);
 
@@ -142,38 +134,39 @@ public sealed class MapMaintenance(
         }
         var stored = await models.ReadMatrixAsync(textSet.Id, ct);
         var texts = await TextsOfAsync(textSet, stored.TextIndices, ct);
-        var cards = stored.Models.Select(CardOf).ToArray();
+        var cards = stored.Models.Select((m, i) => CardOf(m, stored.Matrix.Row(i))).ToArray();
+        var cardsByName = cards.ToDictionary(c => c.Name, StringComparer.Ordinal);
         var layout = newLayout ? null : await layouts.LoadLatestAsync(textSet.Id, ct);
         if (layout is null)
         {
             if (cards.Length < 3)
                 throw new InvalidOperationException($"A map needs at least 3 models; the store holds {cards.Length} for text set '{textSet.Name}'.");
-            var (built, engine) = await Task.Run(() => MapStateBuilder.Build(texts, cards, stored.Matrix, Options, 0, progress, ct), ct);
-            var parameters = JsonSerializer.Serialize(
-                new LayoutParameters(Options.ClipPercentile, Options.Tsne.Perplexity, Options.Tsne.Iterations, Options.Tsne.Seed), Json);
-            var saved = await layouts.SaveAsync(textSet.Id, parameters, engine.ClipThreshold,
-                [.. built.Snapshot.Models.Select(m => new LayoutPoint(m.Name, m.X, m.Y, Provisional: false))], ct);
+            var built = await Task.Run(() => LiveMap.LayOut(stored.Matrix, texts.Domains, _options, progress, ct), ct);
+            var saved = await layouts.SaveAsync(textSet.Id, LayoutParameters.Of(_options), built.LaidOut!.ClipThreshold, built.LaidOut.ColumnMeans.ToArray(),
+                [.. built.Models.Select(m => new LayoutPoint(m.Name, m.Position.X, m.Position.Y, Provisional: false))], ct);
             _layoutId = saved.Id;
-            await map.PublishAsync(new MapState(built.Snapshot with { Version = saved.Version }, built.Layout, built.Rows, built.Texts));
+            await map.PublishAsync(new MapState(built, cardsByName, texts, saved.Version));
             return;
         }
 
+        // The stored layout's own threshold and column means, never recomputed: after a deletion the remaining
+        // models' percentile differs, and every q would shift (docs/method.md §1.3).
         var points = layout.Points.ToDictionary(p => p.Model, StringComparer.Ordinal);
         var laidOut = Enumerable.Range(0, cards.Length).Where(i => points.TryGetValue(cards[i].Name, out var p) && !p.Provisional).ToArray();
-        var state = MapStateBuilder.FromStoredLayout(texts, [.. laidOut.Select(i => cards[i])], Rows(stored.Matrix, laidOut),
-            ClipPercentileOf(layout.ParametersJson), [.. laidOut.Select(i => new MapPoint(points[cards[i].Name].X, points[cards[i].Name].Y))], layout.Version);
+        var live = LiveMap.Redraw(Rows(stored.Matrix, laidOut), layout.ClipThreshold, layout.ColumnMeans,
+            [.. laidOut.Select(i => new MapPoint(points[cards[i].Name].X, points[cards[i].Name].Y))], texts.Domains, _options);
         foreach (var i in Enumerable.Range(0, cards.Length).Except(laidOut))
         {
             MapPoint? where = points.TryGetValue(cards[i].Name, out var p) ? new MapPoint(p.X, p.Y) : null;
-            state = MapStateBuilder.Place(state, cards[i], stored.Matrix.Row(i), where, Options.Tsne, ct);
+            live = live.Place(cards[i].Name, stored.Matrix.Row(i), where, ct);
             if (where is null)
             {
-                var point = state.Snapshot.Models[^1];
-                await layouts.PlaceAsync(layout.Id, new LayoutPoint(point.Name, point.X, point.Y, Provisional: true), ct);
+                var point = live.Models[^1].Position;
+                await layouts.PlaceAsync(layout.Id, new LayoutPoint(cards[i].Name, point.X, point.Y, Provisional: true), ct);
             }
         }
         _layoutId = layout.Id;
-        await map.PublishAsync(state);
+        await map.PublishAsync(new MapState(live, cardsByName, texts, layout.Version));
     }
 
     private async Task<MapText> TextsOfAsync(StoredTextSet textSet, IReadOnlyList<long> columns, CancellationToken ct)
@@ -194,17 +187,21 @@ public sealed class MapMaintenance(
         return new LogLikelihoodMatrix([.. rows.Select(r => matrix.ModelNames[r])], n, values);
     }
 
-    /// <summary>Layouts stored by other tools may not say; theirs then used the paper's 2%.</summary>
-    private static double ClipPercentileOf(string parametersJson) =>
-        JsonNode.Parse(parametersJson) is JsonObject o && o["clipPercentile"] is JsonValue v && v.TryGetValue<double>(out var p) ? p : Options.ClipPercentile;
+    private static Dictionary<string, ModelCard> WithCard(MapState state, ModelCard card)
+    {
+        var cards = state.Snapshot.Models.ToDictionary(m => m.Name,
+            m => new ModelCard(m.Name, m.Family, m.Architecture, m.Parameters, m.Created, m.MeanLogLikelihood, m.Change, m.Data, m.Checkpoint, m.Grid), StringComparer.Ordinal);
+        cards[card.Name] = card;
+        return cards;
+    }
 
-    private static ModelCard CardOf(StoredModel m) =>
+    private static ModelCard CardOf(StoredModel m, ReadOnlySpan<double> logLikelihoods) =>
         new(m.Name, m.Family ?? "unknown", m.Architecture, m.ParameterCount, m.CreatedAt is { } c ? new DateTimeOffset(DateTime.SpecifyKind(c, DateTimeKind.Utc)) : null,
-            TextField(m.Metadata, "change"), TextField(m.Metadata, "data"), CheckpointOf(m.Metadata), GridOf(m.Metadata));
+            Mean(logLikelihoods), TextField(m.Metadata, "change"), TextField(m.Metadata, "data"), CheckpointOf(m.Metadata), GridOf(m.Metadata));
 
-    private static ModelCard CardOf(ModelMetadata m) =>
+    private static ModelCard CardOf(ModelMetadata m, ReadOnlySpan<double> logLikelihoods) =>
         new(m.Name, m.Family ?? "unknown", m.Architecture, m.ParameterCount, m.CreatedAt is { } c ? new DateTimeOffset(DateTime.SpecifyKind(c, DateTimeKind.Utc)) : null,
-            TextField(m.Extra, "change"), TextField(m.Extra, "data"), CheckpointOf(m.Extra), GridOf(m.Extra));
+            Mean(logLikelihoods), TextField(m.Extra, "change"), TextField(m.Extra, "data"), CheckpointOf(m.Extra), GridOf(m.Extra));
 
     /// <summary>The run and step of a checkpoint card (the zoo's base runs), or null when the card does not give both.</summary>
     private static RunStep? CheckpointOf(JsonObject? metadata) =>
@@ -225,6 +222,15 @@ public sealed class MapMaintenance(
     /// <summary>A text field of the free-form metadata (the zoo's <c>change</c> and <c>data</c>), or null.</summary>
     private static string? TextField(JsonObject? metadata, string key) =>
         metadata?[key] is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
+
+    /// <summary>The mean log-likelihood per text, before clipping (docs/method.md §3.4).</summary>
+    private static double Mean(ReadOnlySpan<double> values)
+    {
+        var sum = 0.0;
+        foreach (var value in values)
+            sum += value;
+        return sum / values.Length;
+    }
 
     private async Task<T> ExclusiveAsync<T>(Func<Task<T>> change, CancellationToken ct)
     {

@@ -2,11 +2,16 @@ using System.ComponentModel.DataAnnotations;
 using LogLikeMap.Store.Catalog;
 using LogLikeMap.Store;
 using LogLikeMap.Web.Options;
+using LogLikeMap.Core.Map;
+using Microsoft.Extensions.Options;
 
 namespace LogLikeMap.Web.Services;
 
 public static class MapServiceRegistration
 {
+    /// <summary>The configuration section bound to <see cref="MapOptions"/>.</summary>
+    public const string MapOptionsSection = "Map";
+
     /// <summary>The data options (validated here, at start), the store, the in-memory map and its loading at start.</summary>
     public static IHostApplicationBuilder AddModelMap(this IHostApplicationBuilder builder)
     {
@@ -23,6 +28,9 @@ public static class MapServiceRegistration
             Provider = options.Database,
             ConnectionString = options.ConnectionString ?? $"Data Source={paths.SqliteDatabase}",
         });
+        // The layout's settings (clip percentile, t-SNE, placement); every default is the paper's (docs/method.md §1.3, §2).
+        builder.Services.AddOptions<MapOptions>().Bind(builder.Configuration.GetSection(MapOptionsSection)).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<MapOptions>, MapOptionsValidation>();
         builder.Services.AddSingleton<ModelMapService>();
         builder.Services.AddSingleton<IModelMapService>(sp => sp.GetRequiredService<ModelMapService>());
         builder.Services.AddSingleton<MapMaintenance>();
@@ -30,5 +38,22 @@ public static class MapServiceRegistration
         builder.Services.AddSingleton<ITextSetService, TextSetService>();
         builder.Services.AddHostedService<MapStartup>();
         return builder;
+    }
+
+    /// <summary>Map settings out of range stop the app at start, saying which one and why.</summary>
+    private sealed class MapOptionsValidation : IValidateOptions<MapOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, MapOptions options)
+        {
+            try
+            {
+                options.Validate();
+                return ValidateOptionsResult.Success;
+            }
+            catch (ArgumentException e)
+            {
+                return ValidateOptionsResult.Fail($"Configuration section '{MapOptionsSection}': {e.Message}");
+            }
+        }
     }
 }

@@ -4,68 +4,74 @@ using LogLikeMap.Core.Map;
 namespace LogLikeMap.Web.Services;
 
 /// <summary>
-/// One immutable version of the map: the snapshot the pages draw, Q of the models of the last full layout
-/// (with the clip threshold and column means that centre models placed later) and, once built, its Gram
-/// matrix, and each shown model's q, read from that Q or, for a model placed since, from its own row.
-/// Neighbour queries (<see cref="NeighbourIndex"/>) measure in that full N-dimensional space. A model removed
-/// since the last layout only leaves the snapshot, so nothing else moves until the next refresh.
+/// A model's card as the store describes it, with its mean log-likelihood over the map's texts (nats per text) and,
+/// where its metadata says, what was done to its base, on what data, its run and step, and its interpolation weights.
+/// </summary>
+internal sealed record ModelCard(
+    string Name, string Family, string? Architecture, long? Parameters, DateTimeOffset? Created, double MeanLogLikelihood,
+    string? Change = null, string? Data = null, LogLikeMap.Core.Analysis.RunStep? Checkpoint = null,
+    LogLikeMap.Core.Analysis.GridWeights? Grid = null);
+
+/// <summary>The text set the map's columns are: its store id, name, each column's text index and domain, the mean UTF-8 length.</summary>
+internal sealed record MapText(int TextSetId, string Name, IReadOnlyList<long> Indices, IReadOnlyList<string?> Domains, double MeanBytes);
+
+/// <summary>
+/// What the app publishes: the live map (Core/Map: Q, the shown models and their points, placement, neighbours),
+/// the cards of its models and the snapshot the pages draw, made from both. Immutable.
 /// </summary>
 internal sealed class MapState
 {
-    private readonly MapRow[] _rows;
-    private readonly Dictionary<string, int> _indexOf;
+    private readonly IReadOnlyDictionary<string, ModelCard> _cards;
 
-    // Null until the layout's Gram matrix is built (a layout redrawn from the store gets it in the background).
-    private readonly NeighbourIndex? _neighbours;
-
-    public MapState(MapSnapshot snapshot, LaidOutMap? laidOut, IReadOnlyList<MapRow> rows, MapText texts)
+    /// <param name="cards">A card for every model <paramref name="map"/> shows (more are ignored).</param>
+    public MapState(LiveMap map, IReadOnlyDictionary<string, ModelCard> cards, MapText texts, int version)
     {
-        ArgumentNullException.ThrowIfNull(snapshot);
-        ArgumentNullException.ThrowIfNull(rows);
-        if (rows.Count != snapshot.Models.Count)
-            throw new ArgumentException($"{snapshot.Models.Count} models on the map but {rows.Count} coordinate rows.", nameof(rows));
-        Snapshot = snapshot;
-        Layout = laidOut;
+        ArgumentNullException.ThrowIfNull(map);
+        ArgumentNullException.ThrowIfNull(cards);
+        ArgumentNullException.ThrowIfNull(texts);
+        Map = map;
+        _cards = cards;
         Texts = texts;
-        _rows = [.. rows];
-        _indexOf = new Dictionary<string, int>(snapshot.Models.Count, StringComparer.Ordinal);
-        for (var i = 0; i < snapshot.Models.Count; i++)
-            _indexOf.Add(snapshot.Models[i].Name, i);
-        if (laidOut?.Distances is { } distances)
-            _neighbours = new NeighbourIndex(laidOut.Q, distances, _rows, snapshot.MeanTextBytes);
+        Snapshot = new MapSnapshot(version, texts.Name, texts.Indices.Count, texts.MeanBytes,
+            [.. map.Models.Select(m => PointOf(m, cards.TryGetValue(m.Name, out var card) ? card : throw new ArgumentException($"No card for model '{m.Name}'.", nameof(cards))))],
+            map.Domains, DateTimeOffset.UtcNow);
     }
 
-    public static MapState Empty { get; } = new(
-        new MapSnapshot(0, "", 0, 0, [], [], DateTimeOffset.UnixEpoch), null, [], new MapText(0, "", [], [], 0));
+    private MapState(LiveMap map, IReadOnlyDictionary<string, ModelCard> cards, MapText texts, MapSnapshot snapshot)
+    {
+        Map = map;
+        _cards = cards;
+        Texts = texts;
+        Snapshot = snapshot;
+    }
+
+    public static MapState Empty { get; } = new(LiveMap.Empty, new Dictionary<string, ModelCard>(), new MapText(0, "", [], [], 0), 0);
+
+    public LiveMap Map { get; }
 
     public MapSnapshot Snapshot { get; }
 
-    /// <summary>The last full layout's Q and (once built) distances; null while the store holds no model.</summary>
-    public LaidOutMap? Layout { get; }
-
-    /// <summary>Q of the last full layout's models; null while the store holds no model.</summary>
-    public CentredLogLikelihoods? LaidOut => Layout?.Q;
-
     public MapText Texts { get; }
 
-    public IReadOnlyList<MapRow> Rows => _rows;
+    /// <summary>Q of the last full layout's models (its clip threshold and column means); null while the store holds no model.</summary>
+    public CentredLogLikelihoods? LaidOut => Map.LaidOut;
 
     /// <summary>False while the layout's Gram matrix is being built; neighbour queries then have no answer yet.</summary>
-    public bool NeighboursReady => Layout is null || _neighbours is not null;
+    public bool NeighboursReady => Map.NeighboursReady;
 
-    public bool Contains(string modelName) => _indexOf.ContainsKey(modelName);
+    public bool Contains(string modelName) => Map.Contains(modelName);
 
     /// <summary>q of the model at <paramref name="index"/> in <see cref="MapSnapshot.Models"/>.</summary>
-    public ReadOnlySpan<double> Q(int index) =>
-        _rows[index].Placed is { } placed ? placed : LaidOut!.Row(_rows[index].LaidOutRow);
+    public ReadOnlySpan<double> Q(int index) => Map.Q(index);
 
-    /// <summary>This map with its layout's Gram matrix, built since.</summary>
-    public MapState WithDistances(SquaredDistances distances)
-    {
-        ArgumentNullException.ThrowIfNull(distances);
-        var layout = Layout ?? throw new InvalidOperationException("An empty map has no layout to measure.");
-        return new MapState(Snapshot, layout with { Distances = distances }, _rows, Texts);
-    }
+    /// <summary>
+    /// The same map with <paramref name="changed"/> in place of <see cref="Map"/>: a new snapshot when the shown models
+    /// changed, the same one when only the neighbour index became ready (readers keyed on the snapshot keep their work).
+    /// </summary>
+    public MapState With(LiveMap changed, IReadOnlyDictionary<string, ModelCard>? cards = null) =>
+        ReferenceEquals(changed.Models, Map.Models) || changed.Models.SequenceEqual(Map.Models)
+            ? new MapState(changed, cards ?? _cards, Texts, Snapshot)
+            : new MapState(changed, cards ?? _cards, Texts, Snapshot.Version);
 
     /// <summary>
     /// The <paramref name="k"/> shown models nearest to <paramref name="modelName"/> in the full space, or false
@@ -75,25 +81,22 @@ internal sealed class MapState
     {
         ArgumentNullException.ThrowIfNull(modelName);
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
-        if (!_indexOf.TryGetValue(modelName, out var self))
+        var self = Map.IndexOf(modelName);
+        if (self < 0)
             throw new KeyNotFoundException($"No model named '{modelName}' is on the map.");
-        if (_neighbours is null)
+        if (!Map.TryGetNearest(self, k, out var nearest))
         {
             neighbours = null;
             return false;
         }
         var models = Snapshot.Models;
-        neighbours = [.. _neighbours.Nearest(self, k).Select((n, r) =>
-            new Neighbour(r + 1, models[n.Model].Name, models[n.Model].Family, n.KlNats, n.KlBitsPerByte))];
+        neighbours = [.. nearest.Select((n, r) => new Neighbour(r + 1, n.Name, models[n.Model].Family, n.KlNats,
+            LogLikeMap.Core.Map.KlEstimate.BitsPerByte(n.KlNats, Snapshot.MeanTextBytes)))];
         return true;
     }
+
+    private static ModelPoint PointOf(ShownModel model, ModelCard card) =>
+        new(card.Name, card.Family, card.Architecture, card.Parameters, card.Created, card.MeanLogLikelihood,
+            model.StrongestDomain, model.Position.X, model.Position.Y, model.Provisional,
+            card.Change, card.Data, card.Checkpoint, card.Grid);
 }
-
-/// <summary>
-/// Q of a full layout's models and the distances between its rows (the Gram matrix, computed once per layout;
-/// null until built when the layout was read back from the store).
-/// </summary>
-internal sealed record LaidOutMap(CentredLogLikelihoods Q, SquaredDistances? Distances);
-
-/// <summary>The text set the map's columns are: its store id, name, each column's text index and domain, the mean UTF-8 length.</summary>
-internal sealed record MapText(int TextSetId, string Name, IReadOnlyList<long> Indices, IReadOnlyList<string?> Domains, double MeanBytes);

@@ -1,4 +1,5 @@
 using LogLikeMap.Core.Formats;
+using LogLikeMap.Core.TextSets;
 
 namespace LogLikeMap.Web.Uploads;
 
@@ -36,27 +37,14 @@ public static class ResultsCheck
                 throw new UploadRejectedException($"{shownName}, line {LineOf(path, score.Index)}: {problem}");
         }
 
-        var column = new Dictionary<long, int>(textIndices.Count);
-        for (var s = 0; s < textIndices.Count; s++)
-            column[textIndices[s]] = s;
-        var seen = new bool[textIndices.Count];
-        foreach (var score in scores)
+        try
         {
-            if (!column.TryGetValue(score.Index, out var s))
-            {
-                throw new UploadRejectedException(
-                    $"{shownName}: text index {score.Index} is not in the text set '{textSetName}' ({textIndices.Count} texts). " +
-                    "Score the map's own texts (download them from the text set page) and upload those results.");
-            }
-            seen[s] = true;
+            new TextColumns(textIndices, textSetName).Align(scores, shownName);
         }
-        var missing = Enumerable.Range(0, seen.Length).Where(s => !seen[s]).ToArray();
-        if (missing.Length > 0)
+        catch (InvalidDataException e)
         {
-            var examples = string.Join(", ", missing.Take(5).Select(s => textIndices[s]));
             throw new UploadRejectedException(
-                $"{shownName}: {missing.Length} of the {textIndices.Count} texts of '{textSetName}' have no score (text index {examples}" +
-                $"{(missing.Length > 5 ? ", ..." : "")}). Every text needs exactly one line; finish scoring and upload again.");
+                $"{e.Message} Score the map's own texts (download them from the text set page) and upload those results.", e);
         }
         return scores;
     }

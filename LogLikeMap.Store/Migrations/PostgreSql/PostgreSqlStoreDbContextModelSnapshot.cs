@@ -66,6 +66,9 @@ namespace LogLikeMap.Store.Migrations.PostgreSql
                     b.Property<double>("ClipThreshold")
                         .HasColumnType("double precision");
 
+                    b.Property<byte[]>("ColumnMeans")
+                        .HasColumnType("bytea");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 

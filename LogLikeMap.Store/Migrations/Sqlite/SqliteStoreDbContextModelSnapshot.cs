@@ -57,6 +57,9 @@ namespace LogLikeMap.Store.Migrations.Sqlite
                     b.Property<double>("ClipThreshold")
                         .HasColumnType("REAL");
 
+                    b.Property<byte[]>("ColumnMeans")
+                        .HasColumnType("BLOB");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
 

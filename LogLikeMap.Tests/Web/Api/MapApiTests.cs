@@ -160,7 +160,7 @@ public sealed class MapApiTests(WebAppFactory factory) : IClassFixture<WebAppFac
         // The state a restart shows first: the stored layout, its Gram matrix not built yet.
         var map = app.Services.GetRequiredService<ModelMapService>();
         var ready = map.State;
-        await map.PublishAsync(new MapState(ready.Snapshot, ready.Layout! with { Distances = null }, ready.Rows, ready.Texts));
+        await map.PublishAsync(TestMapStates.WithoutNeighbourIndex(ready));
 
         using var preparing = await client.GetAsync("/api/export/neighbours?format=json&k=3");
         using var layout = await client.GetAsync("/api/export/layout?format=csv");

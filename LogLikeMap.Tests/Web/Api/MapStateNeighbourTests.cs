@@ -20,15 +20,13 @@ public sealed class MapStateNeighbourTests
         var laidOut = raw[..12];
         var names = Enumerable.Range(0, raw.Length).Select(i => $"org/model-{i}").ToArray();
 
-        // Clip percentile 0: the threshold is the smallest value, so nothing is clipped and the oracle needs no percentile.
-        var matrix = new LogLikelihoodMatrix(names[..12], Texts, [.. laidOut.SelectMany(r => r)]);
-        var text = new MapText(1, "t", [.. Enumerable.Range(0, Texts).Select(i => (long)i)], new string?[Texts], 1000);
-        var state = MapStateBuilder.FromStoredLayout(text, [.. names[..12].Select(Card)], matrix, 0,
-            [.. Enumerable.Range(0, 12).Select(i => new MapPoint(i, -i))], 1);
-        state = MapStateBuilder.Place(state, Card(names[12]), raw[12], new MapPoint(0.5, 0.5), new TsneOptions { Perplexity = 3 }, CancellationToken.None);
-        state = MapStateBuilder.Place(state, Card(names[13]), raw[13], new MapPoint(1.5, 0.5), new TsneOptions { Perplexity = 3 }, CancellationToken.None);
-        state = MapStateBuilder.Remove(state, names[3]);
-        state = MapStateBuilder.Remove(state, names[8]);
+        // Nothing clipped (TestMapStates.Redrawn), so the oracle needs no percentile.
+        var state = TestMapStates.Redrawn(names[..12], laidOut, [.. Enumerable.Range(0, 12).Select(i => new MapPoint(i, -i))], withNeighbours: false);
+        var cards = TestMapStates.Cards(names, raw);
+        state = state.With(state.Map.Place(names[12], raw[12], new MapPoint(0.5, 0.5), CancellationToken.None), cards);
+        state = state.With(state.Map.Place(names[13], raw[13], new MapPoint(1.5, 0.5), CancellationToken.None), cards);
+        state = state.With(state.Map.Remove(names[3]));
+        state = state.With(state.Map.Remove(names[8]));
         var shown = Enumerable.Range(0, raw.Length).Where(i => i != 3 && i != 8).ToArray();
 
         Assert.Equal(shown.Select(i => names[i]), state.Snapshot.Models.Select(m => m.Name));
@@ -38,7 +36,7 @@ public sealed class MapStateNeighbourTests
         Assert.False(state.TryGetNeighbours(names[0], 3, out var none));
         Assert.Null(none);
 
-        state = state.WithDistances(SquaredDistances.Build(state.LaidOut!, CancellationToken.None));
+        state = state.With(state.Map.WithDistances(SquaredDistances.Build(state.LaidOut!, CancellationToken.None)));
 
         Assert.True(state.NeighboursReady);
         var columnMeans = Enumerable.Range(0, Texts).Select(s => laidOut.Average(r => r[s] - r.Average())).ToArray();
@@ -61,6 +59,4 @@ public sealed class MapStateNeighbourTests
             }
         }
     }
-
-    private static ModelCard Card(string name) => new(name, "f", null, null, null);
 }

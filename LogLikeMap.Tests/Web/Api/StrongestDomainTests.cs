@@ -17,12 +17,10 @@ public sealed class StrongestDomainTests
         var random = new Random(3);
         var raw = Enumerable.Range(0, 7).Select(_ => Enumerable.Range(0, texts).Select(_ => -40 - 20 * random.NextDouble()).ToArray()).ToArray();
         var names = Enumerable.Range(0, raw.Length).Select(i => $"m{i}").ToArray();
-        var text = new MapText(1, "t", [.. Enumerable.Range(0, texts).Select(i => (long)i)], domains, 500);
 
-        // Clip percentile 0 clips nothing, so the oracle needs no percentile.
-        var state = MapStateBuilder.FromStoredLayout(text, [.. names[..6].Select(Card)], new LogLikelihoodMatrix(names[..6], texts, [.. raw[..6].SelectMany(r => r)]), 0,
-            [.. Enumerable.Range(0, 6).Select(i => new MapPoint(i, i))], 1);
-        state = MapStateBuilder.Place(state, Card(names[6]), raw[6], new MapPoint(9, 9), new TsneOptions { Perplexity = 2 }, CancellationToken.None);
+        // Nothing clipped (TestMapStates.Redrawn), so the oracle needs no percentile.
+        var state = TestMapStates.Redrawn(names[..6], raw[..6], [.. Enumerable.Range(0, 6).Select(i => new MapPoint(i, i))], withNeighbours: false, domains, 500);
+        state = state.With(state.Map.Place(names[6], raw[6], new MapPoint(9, 9), CancellationToken.None), TestMapStates.Cards(names, raw));
 
         var columnMeans = Enumerable.Range(0, texts).Select(s => raw[..6].Average(r => r[s] - r.Average())).ToArray();
         var expected = raw.Select(r =>
@@ -35,6 +33,4 @@ public sealed class StrongestDomainTests
         Assert.Equal(expected, state.Snapshot.Models.Select(m => m.StrongestDomain));
         Assert.Equal(["Books", "Code", "Web"], state.Snapshot.Domains);
     }
-
-    private static ModelCard Card(string name) => new(name, "f", null, null, null);
 }

@@ -14,11 +14,8 @@ public sealed class TrajectoriesApiTests
         var random = new Random(3);
         string[] names = ["org/run-step200", "org/run-step100", "org/other", "org/run-step300"];
         var raw = names.Select(_ => Enumerable.Range(0, texts).Select(_ => -40 - 20 * random.NextDouble()).ToArray()).ToArray();
-        var matrix = new LogLikelihoodMatrix(names, texts, [.. raw.SelectMany(r => r)]);
-        var text = new MapText(1, "t", [.. Enumerable.Range(0, texts).Select(i => (long)i)], new string?[texts], 1000);
-        // Clip percentile 0: nothing is clipped, so KL = Var_s(L_a - L_b) / 2 of the raw rows (docs/method.md §1.4-1.5).
-        var state = MapStateBuilder.FromStoredLayout(text, [.. names.Select(n => new ModelCard(n, "f", null, null, null))], matrix, 0,
-            [.. names.Select((_, i) => new MapPoint(i, i))], 1);
+        // Nothing is clipped, so KL = Var_s(L_a - L_b) / 2 of the raw rows (docs/method.md §1.4-1.5).
+        var state = TestMapStates.Redrawn(names, raw, [.. names.Select((_, i) => new MapPoint(i, i))], withNeighbours: false);
         var map = new ModelMapService(NullLogger<ModelMapService>.Instance);
         await map.PublishAsync(state);
 

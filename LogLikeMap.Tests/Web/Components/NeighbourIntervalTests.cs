@@ -18,11 +18,7 @@ public sealed class NeighbourIntervalTests : ComponentTestContext
         var random = new Random(9);
         string[] names = ["me", "near", "far"];
         var raw = names.Select(_ => Enumerable.Range(0, texts).Select(_ => -30 - 10 * random.NextDouble()).ToArray()).ToArray();
-        var matrix = new LogLikelihoodMatrix(names, texts, [.. raw.SelectMany(r => r)]);
-        var text = new MapText(1, "t", [.. Enumerable.Range(0, texts).Select(i => (long)i)], new string?[texts], 1000);
-        var state = MapStateBuilder.FromStoredLayout(text, [.. names.Select(n => new LogLikeMap.Web.Services.ModelCard(n, "f", null, null, null))], matrix, 0,
-            [.. names.Select((_, i) => new MapPoint(i, i))], 1);
-        state = state.WithDistances(SquaredDistances.Build(state.LaidOut!, CancellationToken.None));
+        var state = LogLikeMap.Tests.Web.Api.TestMapStates.Redrawn(names, raw, [.. names.Select((_, i) => new MapPoint(i, i))], withNeighbours: true);
         var map = new ModelMapService(NullLogger<ModelMapService>.Instance);
         await map.PublishAsync(state);
         Context.Services.AddSingleton(new KlIntervals(map));
@@ -38,7 +34,7 @@ public sealed class NeighbourIntervalTests : ComponentTestContext
         Assert.Equal(2, shown.Count);
         foreach (var (neighbour, label) in neighbours.Zip(shown))
         {
-            // Rows of Q of a map clipped at percentile 0 differ from the raw rows by a constant, which Var(d)/2 ignores.
+            // Rows of Q of a map that clips nothing differ from the raw rows by a constant, which Var(d)/2 ignores.
             var expected = KlBootstrap.Interval(raw[0], raw[Array.IndexOf(names, neighbour.Name)]);
             Assert.Equal($"[{ModelFormat.KlNats(expected.LowerNats)}, {ModelFormat.KlNats(expected.UpperNats)}]", label);
         }
