@@ -47,6 +47,23 @@ public sealed class UploadPageTests : ComponentTestContext
     }
 
     [Fact]
+    public void The_family_field_suggests_the_maps_families_and_announces_a_new_one()
+    {
+        var page = RenderUploadPage(UploadResult.Queued("job-1"), out _);
+
+        var field = page.Find("input[data-testid=upload-family]");
+        Assert.Equal(["opt"], page.FindAll($"datalist#{field.GetAttribute("list")} option").Select(o => o.GetAttribute("value")));
+
+        field.Input("opt");
+        Assert.Empty(page.FindAll("[data-testid=new-family-note]"));
+
+        page.Find("input[data-testid=upload-family]").Input("opt2");
+        page.WaitForAssertion(() => Assert.Contains(
+            "\"opt2\" is a new family: it will be created", page.Find("[data-testid=new-family-note]").TextContent, StringComparison.Ordinal),
+            RenderTimeout);
+    }
+
+    [Fact]
     public void A_name_already_on_the_map_is_refused_before_sending()
     {
         var page = RenderUploadPage(UploadResult.Queued("job-1"), out var uploads);

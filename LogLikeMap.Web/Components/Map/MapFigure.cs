@@ -32,7 +32,9 @@ public sealed class MapFigure
     /// <param name="models">All models of the current snapshot.</param>
     /// <param name="state">Colouring and hidden families.</param>
     /// <param name="neighbours">The selected model's neighbours, drawn as rings joined to it by lines.</param>
-    public static MapFigure Build(IReadOnlyList<ModelPoint> models, MapViewState state, IReadOnlyList<Neighbour> neighbours)
+    /// <param name="families">The families' kept colours (<see cref="FamilyPalette"/>); by default, colours in name order.</param>
+    public static MapFigure Build(IReadOnlyList<ModelPoint> models, MapViewState state, IReadOnlyList<Neighbour> neighbours,
+        CategoryPalette? families = null)
     {
         ArgumentNullException.ThrowIfNull(models);
         ArgumentNullException.ThrowIfNull(state);
@@ -43,7 +45,7 @@ public sealed class MapFigure
         switch (state.Colouring)
         {
             case MapColouring.Family:
-                var families = MapLegend.FamilyPalette(models);
+                families ??= MapLegend.FamilyPalette(models);
                 foreach (var group in shown.GroupBy(m => m.Family).OrderBy(g => g.Key, StringComparer.Ordinal))
                     figure.AddPoints(group.Key, group.ToList(), new Marker { Color = families.ColourOf(group.Key) });
                 break;

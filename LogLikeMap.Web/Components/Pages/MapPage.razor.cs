@@ -46,6 +46,7 @@ public sealed partial class MapPage
     private MapSnapshot _snapshot = default!;
     private MapViewState _state = MapViewState.Default;
     private MapFigure _figure = default!;
+    private CategoryPalette _families = default!;
     private ModelPoint? _selected;
     private ModelPoint? _found;
     private IReadOnlyList<Neighbour> _neighbours = [];
@@ -59,6 +60,9 @@ public sealed partial class MapPage
 
     [Inject]
     private IModelMapService MapService { get; set; } = default!;
+
+    [Inject]
+    private FamilyPalette FamilyColours { get; set; } = default!;
 
     [Inject]
     private NavigationManager Navigation { get; set; } = default!;
@@ -131,7 +135,8 @@ public sealed partial class MapPage
         _neighboursPreparing = _selected is not null && !MapService.TryGetNeighbours(_selected.Name, state.K, out neighbours);
         _neighbours = neighbours ?? [];
         _state = state;
-        _figure = MapFigure.Build(_snapshot.Models, _state, _neighbours);
+        _families = FamilyColours.For(_snapshot.Models.Select(m => m.Family));
+        _figure = MapFigure.Build(_snapshot.Models, _state, _neighbours, _families);
         _traces.Clear();
         _traces.AddRange(_figure.Traces);
         _chartStale = true;
