@@ -125,6 +125,8 @@ public sealed partial class MapPage
     /// <summary>Makes <paramref name="state"/> the page's state: neighbours, figure, URL; the chart follows after render.</summary>
     private void Apply(MapViewState state, bool writeUrl = true)
     {
+        // A link's zoom belongs to the layout version it was made on; after a refresh it is dropped, the rest kept.
+        state = MapViewport.ForLayout(state, _snapshot.Version, _snapshot.Models);
         var byName = _snapshot.Models.ToDictionary(m => m.Name, StringComparer.Ordinal);
         _selected = state.Selected is not null && byName.TryGetValue(state.Selected, out var model) ? model : null;
         if (_selected is null && state.Selected is not null)
@@ -213,7 +215,8 @@ public sealed partial class MapPage
 
     private void OnRelayout(RelayoutEventData data)
     {
-        var zoomed = MapViewport.AfterRelayout(_state, data.XRange, data.YRange, data.RawData);
+        var zoomed = MapViewport.AfterRelayout(_state, data.XRange, data.YRange, data.RawData) with { LayoutVersion = _snapshot.Version };
+        zoomed = MapViewport.ForLayout(zoomed, _snapshot.Version, _snapshot.Models);
         if (zoomed.Equals(_state))
             return;
         // The chart already shows this zoom: only the URL and the stored layout follow it.
@@ -241,7 +244,8 @@ public sealed partial class MapPage
     {
         // A model was placed or removed, or the layout refreshed: redraw from the new snapshot, same view.
         _snapshot = MapService.Current;
-        Apply(_state, writeUrl: false);
+        // After a refresh the zoom no longer fits the points: the link loses it too, so a copied link matches the view.
+        Apply(_state, writeUrl: !MapViewport.ForLayout(_state, _snapshot.Version, _snapshot.Models).Equals(_state));
         StateHasChanged();
     });
 
