@@ -15,6 +15,16 @@ namespace LogLikeMap.Web.Components.Map;
 public sealed class MapFigure
 {
     private const decimal PointSize = 8;
+
+    /// <summary>
+    /// Rings around the selected model and its neighbours: saturated cyan and magenta, which no family or colour bar gets
+    /// (<see cref="CategoryPalette.Colours"/> is Tableau's muted 20, Viridis runs purple to yellow), so a ring never reads
+    /// as a family.
+    /// </summary>
+    public const string NeighbourRing = "#00e5ff";
+
+    /// <inheritdoc cref="NeighbourRing"/>
+    public const string SelectedRing = "#ff00ff";
     private readonly List<IReadOnlyList<string>> _modelsOfTrace = [];
 
     private MapFigure()
@@ -28,6 +38,18 @@ public sealed class MapFigure
         trace >= 0 && trace < _modelsOfTrace.Count && point >= 0 && point < _modelsOfTrace[trace].Count
             ? _modelsOfTrace[trace][point]
             : null;
+
+    /// <summary>Where a model is drawn as (trace, point), for Plotly to hover it; its own point before any ring; null when not drawn.</summary>
+    public (int Trace, int Point)? PointOf(string model)
+    {
+        for (var trace = 0; trace < _modelsOfTrace.Count; trace++)
+        {
+            var point = _modelsOfTrace[trace].ToList().IndexOf(model);
+            if (point >= 0)
+                return (trace, point);
+        }
+        return null;
+    }
 
     /// <param name="models">All models of the current snapshot.</param>
     /// <param name="state">Colouring and hidden families.</param>
@@ -131,10 +153,10 @@ public sealed class MapFigure
                 ShowLegend = false,
             });
             _modelsOfTrace.Add([]);
-            AddRing("neighbours", neighbours, 16, "#ff9800");
+            AddRing("neighbours", neighbours, 16, NeighbourRing);
         }
 
-        AddRing("selected", [selected], 22, "#e91e63");
+        AddRing("selected", [selected], 22, SelectedRing);
     }
 
     private void AddRing(string name, IReadOnlyList<ModelPoint> points, decimal size, string colour)
@@ -159,12 +181,12 @@ public sealed class MapFigure
         _modelsOfTrace.Add(points.Select(p => p.Name).ToList());
     }
 
-    /// <summary>The hover card: name, family, architecture, size and mean log-likelihood (HTML-escaped names).</summary>
+    /// <summary>The hover card: name, family, architecture, size and mean log-likelihood (HTML-escaped names, long ones wrapped).</summary>
     public static string HoverCard(ModelPoint model)
     {
         ArgumentNullException.ThrowIfNull(model);
         var provisional = model.Provisional ? "<br><i>provisional placement</i>" : string.Empty;
         return string.Create(CultureInfo.InvariantCulture,
-            $"<b>{WebUtility.HtmlEncode(model.Name)}</b><br>{WebUtility.HtmlEncode(model.Family)} · {WebUtility.HtmlEncode(model.Architecture ?? "unknown architecture")}<br>{ModelFormat.Parameters(model.Parameters)} parameters<br>mean log-likelihood {ModelFormat.LogLikelihood(model.MeanLogLikelihood)}{provisional}");
+            $"<b>{ModelFormat.HoverLines(model.Name)}</b><br>{ModelFormat.HoverLines(model.Family)} · {WebUtility.HtmlEncode(model.Architecture ?? "unknown architecture")}<br>{ModelFormat.Parameters(model.Parameters)} parameters<br>mean log-likelihood {ModelFormat.LogLikelihood(model.MeanLogLikelihood)}{provisional}");
     }
 }

@@ -29,18 +29,7 @@ public sealed partial class MapPage
         ModeBarButtonsToRemove = new[] { "select2d", "lasso2d" },
     };
 
-    private readonly Plotly.Blazor.Layout _layout = new()
-    {
-        Margin = new Margin { L = 10, R = 10, T = 10, B = 10 },
-        HoverMode = HoverModeEnum.Closest,
-        DragMode = DragModeEnum.Zoom,
-        ShowLegend = false,
-        PaperBgColor = "rgba(0,0,0,0)",
-        PlotBgColor = "rgba(0,0,0,0)",
-        // t-SNE axes have no units: keep the grid for orientation, drop the numbers.
-        XAxis = [new XAxis { ShowTickLabels = false, ZeroLine = false }],
-        YAxis = [new YAxis { ShowTickLabels = false, ZeroLine = false }],
-    };
+    private readonly Plotly.Blazor.Layout _layout = MapLayout.Create();
 
     private PlotlyChart? _chart;
     private MapSnapshot _snapshot = default!;
@@ -57,6 +46,7 @@ public sealed partial class MapPage
     private IDisposable? _mapChanges;
     private bool? _chartDarkMode;
     private bool? _chartFullWidth;
+    private DotNetObjectReference<MapPage>? _self;
 
     [Inject]
     private IModelMapService MapService { get; set; } = default!;
@@ -91,6 +81,8 @@ public sealed partial class MapPage
             _eventsSubscribed = true;
             await _chart.SubscribeClickEvent();
             await _chart.SubscribeRelayoutEvent();
+            _self = DotNetObjectReference.Create(this);
+            await JS.InvokeVoidAsync("llmMap.watch", ChartId, _self);
         }
 
         if (_chartStale || _chartDarkMode != DarkMode)
@@ -120,6 +112,34 @@ public sealed partial class MapPage
     {
         _mapChanges?.Dispose();
         Navigation.LocationChanged -= OnLocationChanged;
+        _self?.Dispose();
+    }
+
+    /// <summary>Esc pressed on the page (map-interactions.js): the selection goes.</summary>
+    [JSInvokable]
+    public void OnEscape() => Deselect();
+
+    /// <summary>A click on the map away from every point (map-interactions.js): the selection goes.</summary>
+    [JSInvokable]
+    public void OnEmptyMapClick() => Deselect();
+
+    private void Deselect()
+    {
+        if (_state.Selected is null)
+            return;
+        ClearSelection();
+        StateHasChanged();
+    }
+
+    /// <summary>Shows the hover card of a neighbour whose row the pointer is over, so the row points at its dot; null hides it.</summary>
+    private async Task HighlightAsync(string? name)
+    {
+        if (!_plotCreated)
+            return;
+        if (name is not null && _figure.PointOf(name) is var (trace, point))
+            await JS.InvokeVoidAsync("Plotly.Fx.hover", ChartId, new[] { new { curveNumber = trace, pointNumber = point } });
+        else
+            await JS.InvokeVoidAsync("Plotly.Fx.unhover", ChartId);
     }
 
     /// <summary>Makes <paramref name="state"/> the page's state: neighbours, figure, URL; the chart follows after render.</summary>
