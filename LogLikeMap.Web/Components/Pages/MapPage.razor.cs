@@ -136,8 +136,11 @@ public sealed partial class MapPage
     {
         if (!_plotCreated)
             return;
-        if (name is not null && _figure.PointOf(name) is var (trace, point))
-            await JS.InvokeVoidAsync("Plotly.Fx.hover", ChartId, new[] { new { curveNumber = trace, pointNumber = point } });
+        // Hovered by position in data coordinates: WebGL traces (scattergl) find their point under it, while hovering by
+        // (curveNumber, pointNumber) shows nothing for them.
+        var model = name is null ? null : _snapshot.Models.FirstOrDefault(m => m.Name == name);
+        if (model is not null && _figure.PointOf(model.Name) is not null)
+            await JS.InvokeVoidAsync("Plotly.Fx.hover", ChartId, new { xval = model.X, yval = model.Y }, "xy");
         else
             await JS.InvokeVoidAsync("Plotly.Fx.unhover", ChartId);
     }
