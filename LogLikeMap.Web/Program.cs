@@ -1,6 +1,7 @@
 using LogLikeMap.Web.Analysis;
 using LogLikeMap.Web.Api;
 using LogLikeMap.Web.Components;
+using LogLikeMap.Web.Hosting;
 using LogLikeMap.Web.Jobs;
 using LogLikeMap.Web.Security;
 using LogLikeMap.Web.Services;
@@ -16,6 +17,7 @@ builder.AddJobs();
 builder.AddAdminSecurity();
 builder.AddUploads();
 builder.AddAnalysis();
+builder.AddCleanShutdown();
 builder.Services.AddProblemDetails();
 builder.Services.AddOpenApi();
 
@@ -47,7 +49,7 @@ app.MapJobsDashboard();
 app.MapGet("/healthz", () => "ok");
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
-app.Run();
+await app.RunUntilStoppedAsync();
 
 // Exposed for WebApplicationFactory<Program> in the tests.
 public partial class Program;

@@ -46,6 +46,12 @@ public sealed partial class CheckpointWeights : IDisposable
         throw new CheckpointException(DescribeMissingWeights(folder));
     }
 
+    /// <summary>
+    /// The parameters the checkpoint stores: the elements of every tensor, read from the safetensors headers alone. A
+    /// weight tied to another (GPT-2's lm_head to wte) is counted once, since safetensors stores it once.
+    /// </summary>
+    public long ParameterCount => _fileOfTensor.Keys.Sum(name => Info(name).ElementCount);
+
     /// <summary>True when the checkpoint has a tensor of that name.</summary>
     public bool Contains(string name) => _fileOfTensor.ContainsKey(name);
 

@@ -44,12 +44,14 @@ public static class JobsRegistration
             o.ServerName = $"{Environment.MachineName}:{ScoringQueue}";
             o.Queues = [ScoringQueue];
             o.WorkerCount = 1;
+            o.StopTimeout = Hosting.CleanShutdown.HangfireStopTimeout;
         });
         builder.Services.AddHangfireServer((services, o) =>
         {
             o.ServerName = $"{Environment.MachineName}:{MapQueue}";
             o.Queues = [MapQueue, "default"];
             o.WorkerCount = services.GetRequiredService<IOptions<JobsOptions>>().Value.MapWorkerCount;
+            o.StopTimeout = Hosting.CleanShutdown.HangfireStopTimeout;
         });
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<JobMonitor>();

@@ -3,6 +3,7 @@ using Hangfire;
 using Hangfire.Server;
 using LogLikeMap.Store.Catalog;
 using LogLikeMap.Scoring;
+using LogLikeMap.Scoring.Checkpoints;
 using LogLikeMap.Web.Options;
 using LogLikeMap.Web.Services;
 using LogLikeMap.Web.Uploads;
@@ -35,6 +36,7 @@ public sealed class ScoreCheckpointJob(
         {
             var texts = map.State.Texts;
             var dtype = "unknown";
+            long? parameters = null;
             if (manifest.Kind == UploadKind.Checkpoint)
             {
                 // A server folder is checked again now: its files may have been swapped for links since it was named.
@@ -42,6 +44,9 @@ public sealed class ScoreCheckpointJob(
                     ? ServerFolders.Resolve(serverFolder, uploads.Value.AllowedServerRoot)
                     : folder.CheckpointFolder;
                 await ScoreAsync(checkpoint, texts.TextSetId, folder.ResultsFile, run, cancellationToken);
+                // The map's size colouring and the model card show it; a results file says nothing of the size.
+                using (var weights = CheckpointWeights.Open(checkpoint))
+                    parameters = weights.ParameterCount;
                 dtype = options.Value.ScoringPrecision.ToString().ToLowerInvariant();
             }
             var scores = ResultsCheck.Read(
@@ -49,6 +54,7 @@ public sealed class ScoreCheckpointJob(
             var model = new ModelMetadata(manifest.ModelName)
             {
                 Family = manifest.Family, Architecture = manifest.Architecture, Source = SourceOf(uploadId), CreatedAt = manifest.Created.UtcDateTime,
+                ParameterCount = parameters,
             };
             if (!await maintenance.PlaceAsync(model, scores, dtype, cancellationToken) && !await IsStoredAsync(model, cancellationToken))
             {

@@ -37,6 +37,8 @@ public static class MapServiceRegistration
         builder.Services.AddSingleton<IModelRemoval>(sp => sp.GetRequiredService<MapMaintenance>());
         builder.Services.AddSingleton<ITextSetService, TextSetService>();
         builder.Services.AddHostedService<MapStartup>();
+        builder.Services.AddSingleton(sp => new Components.Map.FamilyPalette(
+            Path.Combine(paths.DataFolder, Components.Map.FamilyPalette.FileName), sp.GetRequiredService<ILogger<Components.Map.FamilyPalette>>()));
         return builder;
     }
 

@@ -9,7 +9,9 @@ namespace LogLikeMap.Web.Uploads;
 /// Frees the disk of uploads that no job will read again: once a model is placed, or its job failed, was cancelled or
 /// was lost, its checkpoint and scores are in the store or of no use (a retry is a new upload), yet they stayed on disk
 /// for ever. Each such folder keeps only <c>upload.json</c> and the <c>placed</c> marker (a few hundred bytes), so a
-/// second run of its job still finds it placed and changes nothing. Partial folders left by a crash mid-upload go too.
+/// second run of its job still finds it placed and changes nothing. Partial folders left by an upload that never finished
+/// (a closed tab, a lost connection, a crash) go too: at start-up every one written to before the app started, later any
+/// that has not been written to for <see cref="PartialAbandonedAfter"/>.
 /// </summary>
 /// <remarks>
 /// An upload is needed while a job that has not finished names it: queued, running, or left running by a stopped server
@@ -23,8 +25,11 @@ internal sealed class UploadsCleanup(DataPaths paths, JobStorage storage, TimePr
 
     internal static readonly TimeSpan Grace = TimeSpan.FromMinutes(10);
 
-    /// <summary>An upload still being received writes to its partial folder all the time; a day's silence means it died.</summary>
-    internal static readonly TimeSpan PartialAbandonedAfter = TimeSpan.FromDays(1);
+    /// <summary>An upload still being received writes to its partial folder every 64 KiB; an hour's silence means it died.</summary>
+    internal static readonly TimeSpan PartialAbandonedAfter = TimeSpan.FromHours(1);
+
+    /// <summary>No upload of this run wrote before it started: older partial folders belong to a run that has ended.</summary>
+    private readonly DateTimeOffset _startedAt = clock.GetUtcNow();
 
     /// <summary>What a finished upload keeps.</summary>
     private static readonly string[] Kept = ["upload.json", "placed"];
@@ -59,10 +64,11 @@ internal sealed class UploadsCleanup(DataPaths paths, JobStorage storage, TimePr
             var age = now - folder.LastWriteTimeUtc;
             if (folder.Name.EndsWith(".partial", StringComparison.Ordinal))
             {
-                if (age > PartialAbandonedAfter && Newest(folder) is var newest && now - newest > PartialAbandonedAfter)
+                var newest = Newest(folder);
+                if (newest < _startedAt || now - newest > PartialAbandonedAfter)
                 {
                     folder.Delete(recursive: true);
-                    logger.LogInformation("Removed the abandoned partial upload {Folder}.", folder.Name);
+                    logger.LogInformation("Removed the abandoned partial upload {Folder} (last written {LastWritten:u}).", folder.Name, newest);
                 }
                 continue;
             }

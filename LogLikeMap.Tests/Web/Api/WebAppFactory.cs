@@ -14,6 +14,9 @@ public sealed class WebAppFactory : WebApplicationFactory<Program>
     /// <summary>Configured below by its SHA-256, worked out with sha256sum: printf %s KEY | sha256sum.</summary>
     public const string ApiKey = "test-api-key-0123456789";
 
+    /// <summary>SHA-256 of <see cref="ApiKey"/> in hex (sha256sum), as Security:ApiKeyHashes holds it.</summary>
+    public const string ApiKeyHash = "47bd0e2f856fe258ebba4d00930ab811d0c004dafae068c9d72511ca3512cca6";
+
     /// <summary>Configured below by a PBKDF2 hash made with Python's hashlib.pbkdf2_hmac (1000 iterations, salt "loglikemap-tests").</summary>
     public const string AdminPassword = "correct horse battery staple";
 
@@ -46,7 +49,7 @@ public sealed class WebAppFactory : WebApplicationFactory<Program>
         builder.UseSetting("Jobs:Storage", "InMemory");
         builder.UseSetting("Security:AdminUser", "admin");
         builder.UseSetting("Security:AdminPasswordHash", "pbkdf2-sha256$1000$bG9nbGlrZW1hcC10ZXN0cw==$PQvmCb7bLdeA/bFUZ9SvHuzLRCmGk6Q3FVISJ+3cktk=");
-        builder.UseSetting("Security:ApiKeyHashes:0", "47bd0e2f856fe258ebba4d00930ab811d0c004dafae068c9d72511ca3512cca6");
+        builder.UseSetting("Security:ApiKeyHashes:0", ApiKeyHash);
         foreach (var (key, value) in _settings)
             builder.UseSetting(key, value);
     }

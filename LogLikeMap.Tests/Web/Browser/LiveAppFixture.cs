@@ -85,6 +85,25 @@ public class LiveAppFixture : IAsyncLifetime
         await Assertions.Expect(page.Locator("[data-interactive=true]")).ToHaveCountAsync(1, new() { Timeout = 30_000 });
     }
 
+    /// <summary>A client of the live app that sends the administrator's API key (for steps that set a test up).</summary>
+    public HttpClient CreateAdminClient()
+    {
+        var client = new HttpClient { BaseAddress = new Uri(BaseUrl) };
+        client.DefaultRequestHeaders.Add("X-Api-Key", WebAppFactory.ApiKey);
+        return client;
+    }
+
+    /// <summary>Where the browser tests leave their screenshots: LOGLIKEMAP_SCREENSHOTS, or "screens" beside the tests.</summary>
+    public static async Task SaveScreenshotAsync(IPage page, string name)
+    {
+        var folder = Environment.GetEnvironmentVariable("LOGLIKEMAP_SCREENSHOTS") is { Length: > 0 } configured
+            ? configured
+            : Path.Combine(AppContext.BaseDirectory, "screens");
+        Directory.CreateDirectory(folder);
+        var bytes = await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, name + ".png") });
+        Assert.NotEmpty(bytes);
+    }
+
     /// <summary>A new page signed in as the administrator on the login form, which returns to <paramref name="path"/>.</summary>
     public async Task<IPage> NewAdminPageAsync(string path)
     {
@@ -114,6 +133,7 @@ public class LiveAppFixture : IAsyncLifetime
             builder.UseSetting("Jobs:Storage", "InMemory");
             builder.UseSetting("Security:AdminUser", AdminUser);
             builder.UseSetting("Security:AdminPasswordHash", AdminPasswordHash);
+            builder.UseSetting("Security:ApiKeyHashes:0", WebAppFactory.ApiKeyHash);
         }
 
         protected override void Dispose(bool disposing)

@@ -1,7 +1,9 @@
 using Bunit;
+using LogLikeMap.Web.Components.Map;
 using LogLikeMap.Web.Services;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
 using MudBlazor;
 using MudBlazor.Services;
 
@@ -31,13 +33,21 @@ public abstract class ComponentTestContext : IAsyncLifetime
 
     public Task InitializeAsync() => Task.CompletedTask;
 
-    public async Task DisposeAsync() => await Context.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        await Context.DisposeAsync();
+        File.Delete(FamilyColoursFile);
+    }
+
+    /// <summary>Where the map page keeps family colours in this test (a fresh file per test).</summary>
+    protected string FamilyColoursFile { get; } = Path.Combine(Path.GetTempPath(), $"llm-family-colours-{Guid.NewGuid():N}.json");
 
     internal void UseServices(IModelMapService map, IUploadService? uploads = null, IJobMonitor? jobs = null)
     {
         Context.Services.AddSingleton(map);
         Context.Services.AddSingleton(uploads ?? new FakeUploadService(UploadResult.Refused("not used")));
         Context.Services.AddSingleton(jobs ?? new FakeJobMonitor());
+        Context.Services.AddSingleton(new FamilyPalette(FamilyColoursFile, NullLogger<FamilyPalette>.Instance));
     }
 
     /// <summary>Renders a page under a MudPopoverProvider, as MainLayout does (selects and autocompletes need one).</summary>

@@ -33,14 +33,15 @@ internal sealed class FakeModelMapService(IReadOnlyList<ModelPoint> models, IRea
         return _changed.PublishAsync(Current);
     }
 
-    public Task ReplaceAsync(IReadOnlyList<ModelPoint> newModels)
+    /// <param name="layoutVersion">The stored layout version the new snapshot draws; a full refresh raises it.</param>
+    public Task ReplaceAsync(IReadOnlyList<ModelPoint> newModels, int layoutVersion = 1)
     {
-        Current = Snapshot(newModels);
+        Current = Snapshot(newModels, layoutVersion);
         return _changed.PublishAsync(Current);
     }
 
-    private static MapSnapshot Snapshot(IReadOnlyList<ModelPoint> models) =>
-        new(1, "test-texts", 300, 1000.5, models, ["Books", "Code"], DateTimeOffset.UnixEpoch);
+    private static MapSnapshot Snapshot(IReadOnlyList<ModelPoint> models, int layoutVersion = 1) =>
+        new(layoutVersion, "test-texts", 300, 1000.5, models, ["Books", "Code"], DateTimeOffset.UnixEpoch);
 }
 
 /// <summary>Removes from a fake map as MapMaintenance does from the real one (the map changes before the call returns), or fails as told.</summary>

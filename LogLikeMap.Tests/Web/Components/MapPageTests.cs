@@ -78,6 +78,40 @@ public sealed class MapPageTests : ComponentTestContext
     }
 
     [Fact]
+    public void A_link_zoomed_on_an_older_layout_opens_its_model_unzoomed()
+    {
+        // The fake map draws layout version 1; the link was zoomed on version 0, where (100..200) held points.
+        var page = RenderMapAt("/?model=a&k=2&colour=created&x0=100&x1=200&y0=100&y1=200&v=0");
+
+        Assert.Equal("a", page.Find("[data-testid=selected-name]").TextContent);
+        Assert.Equal(["b", "c"], page.FindAll("[data-testid=neighbour-link]").Select(e => e.TextContent));
+        // Links from the page carry the model, k and colouring, and no zoom.
+        Assert.Equal("/?model=b&colour=created&k=2", page.FindAll("[data-testid=neighbour-link]")[0].GetAttribute("href"));
+    }
+
+    [Fact]
+    public void A_link_zoomed_on_the_current_layout_keeps_its_zoom()
+    {
+        var page = RenderMapAt("/?model=a&k=2&x0=-1&x1=2&y0=-1&y1=1&v=1");
+
+        Assert.Equal("/?model=b&k=2&x0=-1&x1=2&y0=-1&y1=1&v=1", page.FindAll("[data-testid=neighbour-link]")[0].GetAttribute("href"));
+    }
+
+    [Fact]
+    public async Task A_refresh_while_the_page_is_open_drops_the_zoom_from_the_link_and_keeps_the_selection()
+    {
+        var page = RenderMapAt("/?model=a&k=2&x0=-1&x1=2&y0=-1&y1=1&v=1");
+
+        await _map.ReplaceAsync(Models, layoutVersion: 2);
+
+        page.WaitForAssertion(() =>
+        {
+            Assert.Equal("a", page.Find("[data-testid=selected-name]").TextContent);
+            Assert.Equal(MapViewState.Default with { Selected = "a", K = 2 }, MapViewState.Parse(new Uri(Navigation.Uri).Query));
+        }, RenderTimeout);
+    }
+
+    [Fact]
     public async Task The_map_follows_the_service_when_a_model_is_placed()
     {
         var page = RenderMapAt("/");

@@ -18,6 +18,7 @@ public sealed class MapViewStateTests
             K = 1,
             X = new AxisRange(-45.123456789012345, 55.000000000000007),
             Y = new AxisRange(0.1 + 0.2, -1e-300),
+            LayoutVersion = 7,
         },
         new MapViewState { Colouring = MapColouring.StrongestDomain, Y = new AxisRange(-3, 4) },
         new MapViewState { Colouring = MapColouring.MeanLogLikelihood, K = MapViewState.MaxK },
@@ -37,6 +38,13 @@ public sealed class MapViewStateTests
     public void The_default_view_has_an_empty_query_string()
     {
         Assert.Equal(string.Empty, MapViewState.Default.ToQueryString());
+    }
+
+    [Fact]
+    public void The_layout_version_is_written_only_with_the_zoom_it_belongs_to()
+    {
+        Assert.Equal("?model=a", (MapViewState.Default with { Selected = "a", LayoutVersion = 3 }).ToQueryString());
+        Assert.Equal("?x0=1&x1=2&v=3", (MapViewState.Default with { X = new AxisRange(1, 2), LayoutVersion = 3 }).ToQueryString());
     }
 
     [Fact]

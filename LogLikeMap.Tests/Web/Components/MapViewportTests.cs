@@ -43,4 +43,31 @@ public sealed class MapViewportTests
         Assert.Equal(zoomed with { X = null, Y = null }, MapViewport.AfterRelayout(zoomed, null, null, autorange));
         Assert.Equal(zoomed, MapViewport.AfterRelayout(zoomed, null, null, new Dictionary<string, JsonElement>()));
     }
+
+    [Fact]
+    public void A_zoom_is_kept_on_its_own_layout_version_and_dropped_on_another_keeping_the_rest()
+    {
+        var models = new[] { Model("a", "f", 0, 0), Model("b", "f", 10, 20) };
+        var link = MapViewState.Default with
+        {
+            Selected = "a", K = 3, Colouring = MapColouring.Parameters, X = new AxisRange(-1, 1), Y = new AxisRange(-1, 1), LayoutVersion = 4,
+        };
+
+        Assert.Equal(link, MapViewport.ForLayout(link, 4, models));
+
+        var afterRefresh = MapViewport.ForLayout(link, 5, models);
+        Assert.Equal(link with { X = null, Y = null, LayoutVersion = null }, afterRefresh);
+        Assert.Equal("?model=a&colour=params&k=3", afterRefresh.ToQueryString());
+    }
+
+    [Fact]
+    public void A_zoom_without_a_version_is_kept_only_where_it_shows_a_model_and_then_stamped()
+    {
+        var models = new[] { Model("a", "f", 0, 0), Model("b", "f", 10, 20) };
+        var onB = MapViewState.Default with { X = new AxisRange(9, 11), Y = new AxisRange(21, 19) };
+        var onNothing = MapViewState.Default with { X = new AxisRange(30, 40), Y = new AxisRange(30, 40) };
+
+        Assert.Equal(onB with { LayoutVersion = 2 }, MapViewport.ForLayout(onB, 2, models));
+        Assert.Equal(MapViewState.Default, MapViewport.ForLayout(onNothing, 2, models));
+    }
 }

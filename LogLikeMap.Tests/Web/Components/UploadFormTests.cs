@@ -84,4 +84,24 @@ public sealed class UploadFormTests
         form.ServerFolder = "/data/models/x";
         Assert.Empty(form.Problems(OnMap));
     }
+
+    [Fact]
+    public void A_family_already_on_the_map_needs_no_note_and_a_new_one_is_announced()
+    {
+        string[] families = ["gpt2-bytes", "neox-bytes"];
+
+        Assert.Null(UploadForm.NewFamilyNote("gpt2-bytes", families));
+        Assert.Null(UploadForm.NewFamilyNote(" gpt2-bytes ", families));
+        Assert.Null(UploadForm.NewFamilyNote("", families));
+        Assert.Equal("\"mamba\" is a new family: it will be created, with a colour of its own on the map.",
+            UploadForm.NewFamilyNote("mamba", families));
+    }
+
+    [Fact]
+    public void A_family_that_differs_only_in_case_or_dashes_is_named_as_the_one_likely_meant()
+    {
+        Assert.Equal(
+            "\"GPT2_Bytes\" is not on the map, but \"gpt2-bytes\" is: did you mean it? As typed, a new family \"GPT2_Bytes\" will be created.",
+            UploadForm.NewFamilyNote("GPT2_Bytes", ["neox-bytes", "gpt2-bytes"]));
+    }
 }

@@ -47,6 +47,23 @@ public sealed class UploadPageTests : ComponentTestContext
     }
 
     [Fact]
+    public void The_family_field_suggests_the_maps_families_and_announces_a_new_one()
+    {
+        var page = RenderUploadPage(UploadResult.Queued("job-1"), out _);
+
+        var field = page.Find("input[data-testid=upload-family]");
+        Assert.Equal(["opt"], page.FindAll($"datalist#{field.GetAttribute("list")} option").Select(o => o.GetAttribute("value")));
+
+        field.Input("opt");
+        Assert.Empty(page.FindAll("[data-testid=new-family-note]"));
+
+        page.Find("input[data-testid=upload-family]").Input("opt2");
+        page.WaitForAssertion(() => Assert.Contains(
+            "\"opt2\" is a new family: it will be created", page.Find("[data-testid=new-family-note]").TextContent, StringComparison.Ordinal),
+            RenderTimeout);
+    }
+
+    [Fact]
     public void A_name_already_on_the_map_is_refused_before_sending()
     {
         var page = RenderUploadPage(UploadResult.Queued("job-1"), out var uploads);
@@ -77,6 +94,64 @@ public sealed class UploadPageTests : ComponentTestContext
             "120 / 300 texts · 1,500 tokens/s · about 1 min 35 s left",
             page.Find("[data-testid=job-progress]").TextContent.Trim().ReplaceLineEndings(" ").Replace("  ", " ", StringComparison.Ordinal)),
             RenderTimeout);
+    }
+
+    [Fact]
+    public void A_zip_being_sent_shows_its_progress_and_cancel_stops_it_keeping_nothing()
+    {
+        var uploads = new StalledUploadService(takeBytes: 4096);
+        UseServices(_map, uploads, _jobs);
+        Context.SetRendererInfo(new RendererInfo("Server", isInteractive: true));
+        var page = RenderPage<UploadPage>();
+        page.WaitForAssertion(() => Assert.False(page.Find("[data-testid=upload-submit]").HasAttribute("disabled")), RenderTimeout);
+
+        page.Find("input[data-testid=upload-name]").Input("me/big");
+        page.Find("input[data-testid=upload-family]").Input("opt");
+        page.FindComponent<InputFile>().UploadFiles(InputFileContent.CreateFromBinary(new byte[10 << 10], "big.zip"));
+        page.Find("[data-testid=upload-submit]").Click();
+
+        // The service has read 4 KiB of 10 KiB and waits for more: the page says how far the transfer got.
+        page.WaitForAssertion(() => Assert.StartsWith(
+            "4 KiB of 10 KiB", page.Find("[data-testid=upload-progress]").TextContent.Trim(), StringComparison.Ordinal), RenderTimeout);
+
+        page.Find("[data-testid=upload-cancel]").Click();
+
+        page.WaitForAssertion(() =>
+        {
+            Assert.Contains("Upload cancelled", page.Find("[data-testid=upload-cancelled]").TextContent, StringComparison.Ordinal);
+            Assert.Empty(page.FindAll("[data-testid=upload-progress]"));
+            Assert.Empty(page.FindAll("[data-testid=upload-error]"));
+            Assert.Empty(page.FindAll("[data-testid=job]"));
+        }, RenderTimeout);
+        Assert.True(uploads.SawCancellation);
+    }
+
+    /// <summary>Reads the first bytes of the upload, then waits for the rest until the upload is cancelled, as over a slow link.</summary>
+    private sealed class StalledUploadService(int takeBytes) : IUploadService
+    {
+        public bool SawCancellation { get; private set; }
+
+        public async Task<UploadResult> SubmitCheckpointZipAsync(Stream zip, string modelName, string family, CancellationToken ct)
+        {
+            var buffer = new byte[takeBytes];
+            await zip.ReadExactlyAsync(buffer, ct);
+            try
+            {
+                await Task.Delay(Timeout.Infinite, ct);
+            }
+            catch (OperationCanceledException)
+            {
+                SawCancellation = true;
+                throw;
+            }
+            return UploadResult.Refused("not reached");
+        }
+
+        public Task<UploadResult> SubmitServerFolderAsync(string folder, string modelName, string family, CancellationToken ct) =>
+            throw new NotSupportedException();
+
+        public Task<UploadResult> SubmitResultsFileAsync(Stream resultsJsonl, string modelName, string family, CancellationToken ct) =>
+            throw new NotSupportedException();
     }
 
     [Fact]

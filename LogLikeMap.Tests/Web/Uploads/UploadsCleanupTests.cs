@@ -67,6 +67,40 @@ public sealed class UploadsCleanupTests(WebAppFactory factory) : IClassFixture<W
         Assert.Equal(JobStates.Succeeded, (await JobPolling.UntilFinishedAsync(client, queued.JobId!)).State);
     }
 
+    [Fact]
+    public void Partial_uploads_from_before_the_start_go_at_once_and_live_ones_after_an_hour_of_silence()
+    {
+        var uploads = factory.Services.GetRequiredService<DataPaths>().UploadsFolder;
+        var leftByLastRun = WritePartial(uploads);
+        Thread.Sleep(50); // file times have a resolution; the start must come strictly after the last run's writes
+        var clock = new Later(TimeSpan.Zero);
+        var cleanup = new UploadsCleanup(factory.Services.GetRequiredService<DataPaths>(), factory.Services.GetRequiredService<JobStorage>(), clock,
+            NullLogger<UploadsCleanup>.Instance);
+        Thread.Sleep(50);
+        var receiving = WritePartial(uploads);
+
+        cleanup.Sweep();
+
+        Assert.False(Directory.Exists(leftByLastRun));
+        Assert.True(Directory.Exists(receiving));
+
+        // Still being written to 59 minutes on (a slow connection): kept; an hour after its last write: gone.
+        clock.Offset = TimeSpan.FromMinutes(59);
+        File.SetLastWriteTimeUtc(Path.Combine(receiving, "upload.zip"), DateTime.UtcNow + TimeSpan.FromMinutes(30));
+        cleanup.Sweep();
+        Assert.True(Directory.Exists(receiving));
+        clock.Offset = TimeSpan.FromMinutes(30 + 61);
+        cleanup.Sweep();
+        Assert.False(Directory.Exists(receiving));
+    }
+
+    private static string WritePartial(string uploads)
+    {
+        var folder = Directory.CreateDirectory(Path.Combine(uploads, Guid.NewGuid().ToString("N") + ".partial")).FullName;
+        File.WriteAllBytes(Path.Combine(folder, "upload.zip"), new byte[1000]);
+        return folder;
+    }
+
     private UploadsCleanup Cleanup(TimeSpan later) => new(
         factory.Services.GetRequiredService<DataPaths>(), factory.Services.GetRequiredService<JobStorage>(), new Later(later),
         NullLogger<UploadsCleanup>.Instance);
@@ -97,6 +131,8 @@ public sealed class UploadsCleanupTests(WebAppFactory factory) : IClassFixture<W
 
     private sealed class Later(TimeSpan offset) : TimeProvider
     {
-        public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + offset;
+        public TimeSpan Offset { get; set; } = offset;
+
+        public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + Offset;
     }
 }

@@ -15,6 +15,16 @@ namespace LogLikeMap.Web.Components.Map;
 public sealed class MapFigure
 {
     private const decimal PointSize = 8;
+
+    /// <summary>
+    /// Rings around the selected model and its neighbours: saturated cyan and magenta, which no family or colour bar gets
+    /// (<see cref="CategoryPalette.Colours"/> is Tableau's muted 20, Viridis runs purple to yellow), so a ring never reads
+    /// as a family.
+    /// </summary>
+    public const string NeighbourRing = "#00e5ff";
+
+    /// <inheritdoc cref="NeighbourRing"/>
+    public const string SelectedRing = "#ff00ff";
     private readonly List<IReadOnlyList<string>> _modelsOfTrace = [];
 
     private MapFigure()
@@ -29,10 +39,24 @@ public sealed class MapFigure
             ? _modelsOfTrace[trace][point]
             : null;
 
+    /// <summary>Where a model is drawn as (trace, point), for Plotly to hover it; its own point before any ring; null when not drawn.</summary>
+    public (int Trace, int Point)? PointOf(string model)
+    {
+        for (var trace = 0; trace < _modelsOfTrace.Count; trace++)
+        {
+            var point = _modelsOfTrace[trace].ToList().IndexOf(model);
+            if (point >= 0)
+                return (trace, point);
+        }
+        return null;
+    }
+
     /// <param name="models">All models of the current snapshot.</param>
     /// <param name="state">Colouring and hidden families.</param>
     /// <param name="neighbours">The selected model's neighbours, drawn as rings joined to it by lines.</param>
-    public static MapFigure Build(IReadOnlyList<ModelPoint> models, MapViewState state, IReadOnlyList<Neighbour> neighbours)
+    /// <param name="families">The families' kept colours (<see cref="FamilyPalette"/>); by default, colours in name order.</param>
+    public static MapFigure Build(IReadOnlyList<ModelPoint> models, MapViewState state, IReadOnlyList<Neighbour> neighbours,
+        CategoryPalette? families = null)
     {
         ArgumentNullException.ThrowIfNull(models);
         ArgumentNullException.ThrowIfNull(state);
@@ -43,7 +67,7 @@ public sealed class MapFigure
         switch (state.Colouring)
         {
             case MapColouring.Family:
-                var families = MapLegend.FamilyPalette(models);
+                families ??= MapLegend.FamilyPalette(models);
                 foreach (var group in shown.GroupBy(m => m.Family).OrderBy(g => g.Key, StringComparer.Ordinal))
                     figure.AddPoints(group.Key, group.ToList(), new Marker { Color = families.ColourOf(group.Key) });
                 break;
@@ -129,10 +153,10 @@ public sealed class MapFigure
                 ShowLegend = false,
             });
             _modelsOfTrace.Add([]);
-            AddRing("neighbours", neighbours, 16, "#ff9800");
+            AddRing("neighbours", neighbours, 16, NeighbourRing);
         }
 
-        AddRing("selected", [selected], 22, "#e91e63");
+        AddRing("selected", [selected], 22, SelectedRing);
     }
 
     private void AddRing(string name, IReadOnlyList<ModelPoint> points, decimal size, string colour)
@@ -157,12 +181,12 @@ public sealed class MapFigure
         _modelsOfTrace.Add(points.Select(p => p.Name).ToList());
     }
 
-    /// <summary>The hover card: name, family, architecture, size and mean log-likelihood (HTML-escaped names).</summary>
+    /// <summary>The hover card: name, family, architecture, size and mean log-likelihood (HTML-escaped names, long ones wrapped).</summary>
     public static string HoverCard(ModelPoint model)
     {
         ArgumentNullException.ThrowIfNull(model);
         var provisional = model.Provisional ? "<br><i>provisional placement</i>" : string.Empty;
         return string.Create(CultureInfo.InvariantCulture,
-            $"<b>{WebUtility.HtmlEncode(model.Name)}</b><br>{WebUtility.HtmlEncode(model.Family)} · {WebUtility.HtmlEncode(model.Architecture ?? "unknown architecture")}<br>{ModelFormat.Parameters(model.Parameters)} parameters<br>mean log-likelihood {ModelFormat.LogLikelihood(model.MeanLogLikelihood)}{provisional}");
+            $"<b>{ModelFormat.HoverLines(model.Name)}</b><br>{ModelFormat.HoverLines(model.Family)} · {WebUtility.HtmlEncode(model.Architecture ?? "unknown architecture")}<br>{ModelFormat.Parameters(model.Parameters)} parameters<br>mean log-likelihood {ModelFormat.LogLikelihood(model.MeanLogLikelihood)}{provisional}");
     }
 }

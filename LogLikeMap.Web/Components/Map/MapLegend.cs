@@ -12,11 +12,12 @@ public static class MapLegend
     /// Every family with its model count and whether it is hidden. Families carry their colour only while the map is
     /// coloured by family; otherwise the chips only filter.
     /// </summary>
-    public static IReadOnlyList<LegendEntry> Families(IReadOnlyList<ModelPoint> models, MapViewState state)
+    /// <param name="families">The families' kept colours (<see cref="LogLikeMap.Web.Components.Map.FamilyPalette"/>); by default, colours in name order.</param>
+    public static IReadOnlyList<LegendEntry> Families(IReadOnlyList<ModelPoint> models, MapViewState state, CategoryPalette? families = null)
     {
         ArgumentNullException.ThrowIfNull(models);
         ArgumentNullException.ThrowIfNull(state);
-        var palette = new CategoryPalette(models.Select(m => m.Family));
+        var palette = families ?? FamilyPalette(models);
         var counts = models.CountBy(m => m.Family).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
         return palette.Categories
             .Select(f => new LegendEntry(

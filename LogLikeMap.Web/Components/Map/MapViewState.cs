@@ -10,7 +10,8 @@ public readonly record struct AxisRange(double From, double To);
 
 /// <summary>
 /// Everything that makes a view of the map reproducible from its link: the selected model, the colouring,
-/// the hidden families, k, and the zoom. The query string is the only place it lives between visits.
+/// the hidden families, k, and the zoom with the layout version it was drawn on. The query string is the only place it
+/// lives between visits.
 /// </summary>
 public sealed record MapViewState
 {
@@ -25,6 +26,12 @@ public sealed record MapViewState
     /// <summary>Zoomed ranges; null means "fit all models".</summary>
     public AxisRange? X { get; init; }
     public AxisRange? Y { get; init; }
+
+    /// <summary>
+    /// The stored layout version the zoom belongs to ("v" in a link): a refresh moves every point, so a zoom from
+    /// another version is dropped rather than shown as an empty region (<see cref="MapViewport.ForLayout"/>).
+    /// </summary>
+    public int? LayoutVersion { get; init; }
 
     public static MapViewState Default { get; } = new();
 
@@ -58,6 +65,9 @@ public sealed record MapViewState
         if (values.TryGetValue("k", out var k) && int.TryParse(k, NumberStyles.Integer, CultureInfo.InvariantCulture, out var kValue))
             state = state with { K = Math.Clamp(kValue, 1, MaxK) };
 
+        if (values.TryGetValue("v", out var v) && int.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var version))
+            state = state with { LayoutVersion = version };
+
         return state with { X = ParseRange(values, "x"), Y = ParseRange(values, "y") };
     }
 
@@ -75,6 +85,8 @@ public sealed record MapViewState
             query.Add("k", K.ToString(CultureInfo.InvariantCulture));
         AddRange(query, "x", X);
         AddRange(query, "y", Y);
+        if (LayoutVersion is { } version && (X is not null || Y is not null))
+            query.Add("v", version.ToString(CultureInfo.InvariantCulture));
         return query.ToQueryString().Value ?? string.Empty;
     }
 
@@ -86,10 +98,11 @@ public sealed record MapViewState
         && HiddenFamilies.SetEquals(other.HiddenFamilies)
         && K == other.K
         && X == other.X
-        && Y == other.Y;
+        && Y == other.Y
+        && LayoutVersion == other.LayoutVersion;
 
     public override int GetHashCode() =>
-        HashCode.Combine(Selected, Colouring, string.Join('\n', HiddenFamilies), K, X, Y);
+        HashCode.Combine(Selected, Colouring, string.Join('\n', HiddenFamilies), K, X, Y, LayoutVersion);
 
     private static AxisRange? ParseRange(Dictionary<string, Microsoft.Extensions.Primitives.StringValues> values, string axis)
     {

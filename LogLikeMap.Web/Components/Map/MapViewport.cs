@@ -29,6 +29,28 @@ public static class MapViewport
     }
 
     /// <summary>
+    /// The zoom of <paramref name="state"/> as it applies to the layout now drawn (<paramref name="version"/>): kept and
+    /// stamped with that version when it was drawn on it, dropped ("show all") when it belongs to another version, since
+    /// a refresh moves every point and the old box may hold none. A zoom from a link without a version (older links) is
+    /// kept only when some model lies inside it. The model, colouring, filters and k are kept either way.
+    /// </summary>
+    public static MapViewState ForLayout(MapViewState state, int version, IReadOnlyList<ModelPoint> models)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(models);
+        if (state.X is null && state.Y is null)
+            return state with { LayoutVersion = null };
+        var stale = state.LayoutVersion is { } drawnOn ? drawnOn != version : !models.Any(m => Shows(state, m));
+        return stale ? state with { X = null, Y = null, LayoutVersion = null } : state with { LayoutVersion = version };
+    }
+
+    private static bool Shows(MapViewState state, ModelPoint model) =>
+        Within(state.X, model.X) && Within(state.Y, model.Y);
+
+    private static bool Within(AxisRange? range, double value) =>
+        range is not { } r || (value >= Math.Min(r.From, r.To) && value <= Math.Max(r.From, r.To));
+
+    /// <summary>
     /// The zoom after a Plotly relayout event: new ranges when the user zoomed or panned, none after "autoscale" or
     /// "reset axes", and the previous zoom when the event was about something else (a resize).
     /// </summary>

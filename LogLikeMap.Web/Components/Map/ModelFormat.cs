@@ -37,6 +37,31 @@ public static class ModelFormat
     public static string Date(DateTimeOffset? date) =>
         date?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "unknown";
 
+    /// <summary>Longest line of a name in the map's hover card, in characters.</summary>
+    public const int HoverLineLength = 40;
+
+    /// <summary>
+    /// A name HTML-escaped for Plotly's hover card, in lines of at most <see cref="HoverLineLength"/> characters. The card
+    /// is SVG text, which never wraps and so overflowed the map with long names; lines end after a '/', '-', '_' or '.'
+    /// where one falls in the second half of a line, else at the length (a name without separators has no better place).
+    /// </summary>
+    public static string HoverLines(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var lines = new List<string>();
+        var rest = name;
+        while (rest.Length > HoverLineLength)
+        {
+            var cut = rest.LastIndexOfAny(['/', '-', '_', '.'], HoverLineLength - 1) + 1;
+            if (cut <= HoverLineLength / 2)
+                cut = HoverLineLength;
+            lines.Add(rest[..cut]);
+            rest = rest[cut..];
+        }
+        lines.Add(rest);
+        return string.Join("<br>", lines.Select(System.Net.WebUtility.HtmlEncode));
+    }
+
     private static string FourSignificantDigits(double value)
     {
         var decimals = value == 0 || !double.IsFinite(value) ? 0 : Math.Clamp(3 - (int)Math.Floor(Math.Log10(Math.Abs(value))), 0, 8);

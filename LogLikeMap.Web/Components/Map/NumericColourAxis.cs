@@ -35,31 +35,56 @@ public sealed record NumericColourAxis(
         return new NumericColourAxis(title, list, min, max, null, null);
     }
 
-    /// <summary>Sizes span orders of magnitude, so the bar is log10 with ticks at 1, 10, 100 x 10^k labelled 10M, 1B...</summary>
+    /// <summary>
+    /// Sizes span orders of magnitude, so the bar is log10 with ticks at whole decades labelled 10M, 1B...; a range with
+    /// fewer than two decades in it gets ticks at 1, 2 and 5 x 10^k, and failing those its two ends, so the bar never shows
+    /// one lone tick or raw logarithms. Ticks whose labels would read alike are shown once.
+    /// </summary>
     private static NumericColourAxis ParameterAxis(IReadOnlyList<ModelPoint> models)
     {
         var values = models.Select(m => m.Parameters is > 0 ? Math.Log10(m.Parameters.Value) : double.NaN).ToList();
         var (min, max) = RangeOf(values);
+        var ticks = LogTicks(min, max, [1]);
+        if (ticks.Count < 2)
+            ticks = LogTicks(min, max, [1, 2, 5]);
+        if (ticks.Count < 2)
+            ticks = min == max ? [min] : [min, max];
+        var labelled = ticks.Select(t => (Tick: t, Label: ModelFormat.Parameters((long)Math.Round(Math.Pow(10, t)))))
+            .DistinctBy(t => t.Label).ToList();
+        return new NumericColourAxis("Parameters (log scale)", values, min, max,
+            labelled.Select(t => t.Tick).ToList(), labelled.Select(t => t.Label).ToList());
+    }
+
+    /// <summary>log10 of every m x 10^k (m in <paramref name="mantissas"/>) from 10^min to 10^max.</summary>
+    private static List<double> LogTicks(double min, double max, int[] mantissas)
+    {
+        const double slack = 1e-9; // log10(1e9) may come out a hair under 9
         var ticks = new List<double>();
         for (var decade = Math.Floor(min); decade <= Math.Ceiling(max); decade++)
         {
-            if (decade >= min && decade <= max)
-                ticks.Add(decade);
+            foreach (var mantissa in mantissas)
+            {
+                var tick = decade + Math.Log10(mantissa);
+                if (tick >= min - slack && tick <= max + slack)
+                    ticks.Add(tick);
+            }
         }
-
-        return new NumericColourAxis("Parameters (log scale)", values, min, max, ticks,
-            ticks.Select(t => ModelFormat.Parameters((long)Math.Round(Math.Pow(10, t)))).ToList());
+        return ticks;
     }
 
-    /// <summary>Dates become days since 1970 for the colour, and five evenly spaced dates label the bar.</summary>
+    /// <summary>
+    /// Dates become days since 1970 for the colour. Up to five evenly spaced dates label the bar, each moved to the start
+    /// of its day so a tick sits on the date it names; a range of a few days thus gets each date once, and a single day one tick.
+    /// </summary>
     private static NumericColourAxis DateAxis(IReadOnlyList<ModelPoint> models)
     {
         var values = models.Select(m => m.Created is { } c ? c.ToUnixTimeSeconds() / 86_400.0 : double.NaN).ToList();
         var (min, max) = RangeOf(values);
         const int tickCount = 5;
-        var ticks = max > min
-            ? Enumerable.Range(0, tickCount).Select(i => min + (max - min) * i / (tickCount - 1)).ToList()
-            : [min];
+        var ticks = Enumerable.Range(0, tickCount).Select(i => Math.Round(min + (max - min) * i / (tickCount - 1)))
+            .Where(t => t >= min && t <= max).Distinct().ToList();
+        if (ticks.Count == 0)
+            ticks = [min];
         var labels = ticks.Select(t => DateTimeOffset.FromUnixTimeSeconds((long)Math.Round(t * 86_400))
             .ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)).ToList();
         return new NumericColourAxis("Creation date", values, min, max, ticks, labels);

@@ -29,23 +29,13 @@ public sealed partial class MapPage
         ModeBarButtonsToRemove = new[] { "select2d", "lasso2d" },
     };
 
-    private readonly Plotly.Blazor.Layout _layout = new()
-    {
-        Margin = new Margin { L = 10, R = 10, T = 10, B = 10 },
-        HoverMode = HoverModeEnum.Closest,
-        DragMode = DragModeEnum.Zoom,
-        ShowLegend = false,
-        PaperBgColor = "rgba(0,0,0,0)",
-        PlotBgColor = "rgba(0,0,0,0)",
-        // t-SNE axes have no units: keep the grid for orientation, drop the numbers.
-        XAxis = [new XAxis { ShowTickLabels = false, ZeroLine = false }],
-        YAxis = [new YAxis { ShowTickLabels = false, ZeroLine = false }],
-    };
+    private readonly Plotly.Blazor.Layout _layout = MapLayout.Create();
 
     private PlotlyChart? _chart;
     private MapSnapshot _snapshot = default!;
     private MapViewState _state = MapViewState.Default;
     private MapFigure _figure = default!;
+    private CategoryPalette _families = default!;
     private ModelPoint? _selected;
     private ModelPoint? _found;
     private IReadOnlyList<Neighbour> _neighbours = [];
@@ -57,9 +47,13 @@ public sealed partial class MapPage
     private IDisposable? _mapChanges;
     private bool? _chartDarkMode;
     private bool? _chartFullWidth;
+    private DotNetObjectReference<MapPage>? _self;
 
     [Inject]
     private IModelMapService MapService { get; set; } = default!;
+
+    [Inject]
+    private FamilyPalette FamilyColours { get; set; } = default!;
 
     [Inject]
     private NavigationManager Navigation { get; set; } = default!;
@@ -88,6 +82,8 @@ public sealed partial class MapPage
             _eventsSubscribed = true;
             await _chart.SubscribeClickEvent();
             await _chart.SubscribeRelayoutEvent();
+            _self = DotNetObjectReference.Create(this);
+            await JS.InvokeVoidAsync("llmMap.watch", ChartId, _self);
         }
 
         if (_chartStale || _chartDarkMode != DarkMode)
@@ -117,11 +113,44 @@ public sealed partial class MapPage
     {
         _mapChanges?.Dispose();
         Navigation.LocationChanged -= OnLocationChanged;
+        _self?.Dispose();
+    }
+
+    /// <summary>Esc pressed on the page (map-interactions.js): the selection goes.</summary>
+    [JSInvokable]
+    public void OnEscape() => Deselect();
+
+    /// <summary>A click on the map away from every point (map-interactions.js): the selection goes.</summary>
+    [JSInvokable]
+    public void OnEmptyMapClick() => Deselect();
+
+    private void Deselect()
+    {
+        if (_state.Selected is null)
+            return;
+        ClearSelection();
+        StateHasChanged();
+    }
+
+    /// <summary>Shows the hover card of a neighbour whose row the pointer is over, so the row points at its dot; null hides it.</summary>
+    private async Task HighlightAsync(string? name)
+    {
+        if (!_plotCreated)
+            return;
+        // Hovered by position in data coordinates: WebGL traces (scattergl) find their point under it, while hovering by
+        // (curveNumber, pointNumber) shows nothing for them.
+        var model = name is null ? null : _snapshot.Models.FirstOrDefault(m => m.Name == name);
+        if (model is not null && _figure.PointOf(model.Name) is not null)
+            await JS.InvokeVoidAsync("Plotly.Fx.hover", ChartId, new { xval = model.X, yval = model.Y }, "xy");
+        else
+            await JS.InvokeVoidAsync("Plotly.Fx.unhover", ChartId);
     }
 
     /// <summary>Makes <paramref name="state"/> the page's state: neighbours, figure, URL; the chart follows after render.</summary>
     private void Apply(MapViewState state, bool writeUrl = true)
     {
+        // A link's zoom belongs to the layout version it was made on; after a refresh it is dropped, the rest kept.
+        state = MapViewport.ForLayout(state, _snapshot.Version, _snapshot.Models);
         var byName = _snapshot.Models.ToDictionary(m => m.Name, StringComparer.Ordinal);
         _selected = state.Selected is not null && byName.TryGetValue(state.Selected, out var model) ? model : null;
         if (_selected is null && state.Selected is not null)
@@ -133,7 +162,8 @@ public sealed partial class MapPage
         _neighbours = neighbours ?? [];
         _lineage = _selected is null || _neighboursPreparing ? null : Lineages.Nearest(MapService, _selected.Name);
         _state = state;
-        _figure = MapFigure.Build(_snapshot.Models, _state, _neighbours);
+        _families = FamilyColours.For(_snapshot.Models.Select(m => m.Family));
+        _figure = MapFigure.Build(_snapshot.Models, _state, _neighbours, _families);
         _traces.Clear();
         _traces.AddRange(_figure.Traces);
         _chartStale = true;
@@ -217,7 +247,8 @@ public sealed partial class MapPage
 
     private void OnRelayout(RelayoutEventData data)
     {
-        var zoomed = MapViewport.AfterRelayout(_state, data.XRange, data.YRange, data.RawData);
+        var zoomed = MapViewport.AfterRelayout(_state, data.XRange, data.YRange, data.RawData) with { LayoutVersion = _snapshot.Version };
+        zoomed = MapViewport.ForLayout(zoomed, _snapshot.Version, _snapshot.Models);
         if (zoomed.Equals(_state))
             return;
         // The chart already shows this zoom: only the URL and the stored layout follow it.
@@ -245,7 +276,8 @@ public sealed partial class MapPage
     {
         // A model was placed or removed, or the layout refreshed: redraw from the new snapshot, same view.
         _snapshot = MapService.Current;
-        Apply(_state, writeUrl: false);
+        // After a refresh the zoom no longer fits the points: the link loses it too, so a copied link matches the view.
+        Apply(_state, writeUrl: !MapViewport.ForLayout(_state, _snapshot.Version, _snapshot.Models).Equals(_state));
         StateHasChanged();
     });
 

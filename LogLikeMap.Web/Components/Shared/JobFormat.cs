@@ -19,13 +19,29 @@ public static class JobFormat
         return job.TextsTotal > 0 ? 100.0 * job.TextsDone / job.TextsTotal : 0;
     }
 
+    /// <summary>
+    /// What the job does. A placement job that succeeded without scoring a text placed an uploaded results file:
+    /// "Placing", not "Scoring".
+    /// </summary>
+    public static string Title(JobStatus job)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        if (job.Kind == JobKinds.Refresh)
+            return "Full layout refresh";
+        return NeverScored(job) && job.State == JobStates.Succeeded ? $"Placing {job.ModelName}" : $"Scoring {job.ModelName}";
+    }
+
     public static string Texts(JobStatus job)
     {
         ArgumentNullException.ThrowIfNull(job);
-        return job.TextsTotal > 0
-            ? string.Create(CultureInfo.InvariantCulture, $"{job.TextsDone:N0} / {job.TextsTotal:N0} texts")
-            : "counting texts";
+        if (job.TextsTotal > 0)
+            return string.Create(CultureInfo.InvariantCulture, $"{job.TextsDone:N0} / {job.TextsTotal:N0} texts");
+        if (!NeverScored(job))
+            return "counting texts";
+        return job.State == JobStates.Succeeded ? "placed from its results file: nothing to score" : "stopped before any text was scored";
     }
+
+    private static bool NeverScored(JobStatus job) => JobStates.IsFinished(job.State) && job.TextsTotal == 0;
 
     public static string Speed(JobStatus job)
     {

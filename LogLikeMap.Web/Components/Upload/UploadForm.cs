@@ -42,6 +42,28 @@ public sealed class UploadForm(long maxZipBytes, long maxResultsBytes)
 
     public static string? CheckFamily(string? family) => ModelNameRules.FamilyProblem(family);
 
+    /// <summary>
+    /// Null for a family already on the map; otherwise says that a new family (with a colour of its own) will be
+    /// created, naming an existing family that differs only in case, spaces, '-' or '_' as the likely one meant.
+    /// </summary>
+    public static string? NewFamilyNote(string? family, IEnumerable<string> familiesOnMap)
+    {
+        ArgumentNullException.ThrowIfNull(familiesOnMap);
+        if (string.IsNullOrWhiteSpace(family) || CheckFamily(family) is not null)
+            return null;
+        var trimmed = family.Trim();
+        var existing = familiesOnMap.ToList();
+        if (existing.Contains(trimmed, StringComparer.Ordinal))
+            return null;
+        var alike = existing.FirstOrDefault(f => Loosely(f) == Loosely(trimmed));
+        return alike is not null
+            ? $"\"{trimmed}\" is not on the map, but \"{alike}\" is: did you mean it? As typed, a new family \"{trimmed}\" will be created."
+            : $"\"{trimmed}\" is a new family: it will be created, with a colour of its own on the map.";
+    }
+
+    private static string Loosely(string family) =>
+        string.Concat(family.Where(c => c is not ('-' or '_' or ' ' or '.'))).ToLowerInvariant();
+
     public string? CheckFile()
     {
         if (Source == UploadSource.ServerFolder)
