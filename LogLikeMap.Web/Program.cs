@@ -41,6 +41,7 @@ app.MapMapAdminApi();
 app.MapUploadsApi();
 app.MapExportsApi();
 app.MapAnalysisApi();
+app.MapFindingsApi();
 app.MapAccountApi();
 app.MapJobsDashboard();
 app.MapGet("/healthz", () => "ok");

@@ -1,3 +1,4 @@
+using LogLikeMap.Web.Analysis;
 using LogLikeMap.Web.Components.Map;
 using LogLikeMap.Web.Services;
 using Microsoft.AspNetCore.Components;
@@ -56,6 +57,9 @@ public sealed partial class MapPage
     private IDisposable? _mapChanges;
     private bool? _chartDarkMode;
     private bool? _chartFullWidth;
+    private MapFindings? _findings;
+    private bool _showRuns;
+    private IDisposable? _findingsReady;
 
     [Inject]
     private IModelMapService MapService { get; set; } = default!;
@@ -66,6 +70,10 @@ public sealed partial class MapPage
     [Inject]
     private IJSRuntime JS { get; set; } = default!;
 
+    // Optional: hosts without the analyses (component tests) draw the map alone.
+    [Inject]
+    private IServiceProvider Services { get; set; } = default!;
+
     [CascadingParameter(Name = "DarkMode")]
     private bool DarkMode { get; set; }
 
@@ -74,6 +82,7 @@ public sealed partial class MapPage
         _snapshot = MapService.Current;
         Apply(MapViewState.Parse(new Uri(Navigation.Uri).Query), writeUrl: false);
         _mapChanges = MapService.Subscribe(OnMapChanged);
+        _findingsReady = AnalysisMarks.Subscribe(Services, OnFindingsReady, out _findings);
         Navigation.LocationChanged += OnLocationChanged;
     }
 
@@ -115,6 +124,7 @@ public sealed partial class MapPage
     public void Dispose()
     {
         _mapChanges?.Dispose();
+        _findingsReady?.Dispose();
         Navigation.LocationChanged -= OnLocationChanged;
     }
 
@@ -132,6 +142,7 @@ public sealed partial class MapPage
         _neighbours = neighbours ?? [];
         _state = state;
         _figure = MapFigure.Build(_snapshot.Models, _state, _neighbours);
+        AnalysisMarks.AddTo(_figure, _snapshot.Models, _state, _findings, _showRuns);
         _traces.Clear();
         _traces.AddRange(_figure.Traces);
         _chartStale = true;
@@ -181,6 +192,20 @@ public sealed partial class MapPage
     private void OnKChanged(int k) => Apply(_state with { K = Math.Clamp(k, 1, MapViewState.MaxK) });
 
     private void ToggleFamily(string family) => Apply(_state.WithFamilyToggled(family));
+
+    private void OnShowRunsChanged(bool show)
+    {
+        _showRuns = show;
+        Apply(_state, writeUrl: false);
+    }
+
+    // New findings (leakage flags, runs) after a change of the map or of the scores: redraw the marks, same view.
+    private Task OnFindingsReady(MapFindings findings) => InvokeAsync(() =>
+    {
+        _findings = findings;
+        Apply(_state, writeUrl: false);
+        StateHasChanged();
+    });
 
     private void ResetView() => Apply(_state with { X = null, Y = null });
 
