@@ -89,7 +89,16 @@ public sealed class BenchmarkScores(DataPaths paths, IOptions<AnalysisOptions> o
         {
             await using (var file = File.Create(staged))
                 await upload.CopyToAsync(file, cancellationToken);
-            var table = extension == ".csv" ? ReadCsv(staged) : FromPaperData(staged);
+            ScoreTable table;
+            try
+            {
+                table = extension == ".csv" ? ReadCsv(staged) : FromPaperData(staged);
+            }
+            catch (InvalidDataException e)
+            {
+                // The readers name the file they read: name the upload, not the server's staging path.
+                throw new InvalidDataException(e.Message.Replace(staged, fileName, StringComparison.Ordinal), e);
+            }
             var known = table.Scores.Keys.Count(modelsOnMap.Contains);
             if (known == 0)
                 throw new InvalidDataException(
