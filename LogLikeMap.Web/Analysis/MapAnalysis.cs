@@ -26,18 +26,10 @@ public sealed class MapAnalysis(
     private readonly Subscribers<MapFindings> _ready = new(logger);
     private Cached<MapFindings>? _findings;
     private Cached<ResamplingCurve>? _resampling;
+    private MapFindings? _latest;
 
-    /// <summary>The latest findings that are ready (possibly of an earlier snapshot), or null.</summary>
-    public MapFindings? Latest
-    {
-        get
-        {
-            lock (_gate)
-                return _findings is { Task.IsCompletedSuccessfully: true } f ? f.Task.Result : _previous;
-        }
-    }
-
-    private MapFindings? _previous;
+    /// <summary>The latest findings computed (possibly of an earlier snapshot), or null before the first.</summary>
+    public MapFindings? Latest => Volatile.Read(ref _latest);
 
     /// <summary>Hears of each new set of findings once it is computed; dispose the result to stop.</summary>
     public IDisposable Subscribe(Func<MapFindings, Task> onReady) => _ready.Subscribe(onReady);
@@ -51,8 +43,6 @@ public sealed class MapAnalysis(
         {
             if (_findings is not { } cached || !ReferenceEquals(cached.Snapshot, state.Snapshot) || cached.ScoresVersion != version)
             {
-                if (_findings is { Task.IsCompletedSuccessfully: true } done)
-                    _previous = done.Task.Result;
                 cached = new Cached<MapFindings>(state.Snapshot, version, Task.Run(() => ComputeAndPublishAsync(state)));
                 _findings = cached;
             }
@@ -78,6 +68,8 @@ public sealed class MapAnalysis(
     private async Task<MapFindings> ComputeAndPublishAsync(MapState state)
     {
         var findings = await ComputeAsync(state);
+        // Latest first, then the news: a page that subscribes meanwhile reads it from Latest.
+        Volatile.Write(ref _latest, findings);
         await _ready.PublishAsync(findings);
         return findings;
     }

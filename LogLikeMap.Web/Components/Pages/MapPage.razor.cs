@@ -80,9 +80,9 @@ public sealed partial class MapPage
     protected override void OnInitialized()
     {
         _snapshot = MapService.Current;
+        _findingsReady = AnalysisMarks.Subscribe(Services, OnFindingsReady, out _findings);
         Apply(MapViewState.Parse(new Uri(Navigation.Uri).Query), writeUrl: false);
         _mapChanges = MapService.Subscribe(OnMapChanged);
-        _findingsReady = AnalysisMarks.Subscribe(Services, OnFindingsReady, out _findings);
         Navigation.LocationChanged += OnLocationChanged;
     }
 
