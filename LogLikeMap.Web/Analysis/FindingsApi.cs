@@ -35,7 +35,7 @@ public static class FindingsApi
         return TypedResults.Ok(new FindingsSummary(
             findings.Snapshot.Version, findings.ScoresSource, findings.Prediction?.Targets ?? findings.Scores?.Targets ?? [],
             findings.Prediction?.Summary ?? new Dictionary<string, TargetSummary>(), findings.Prediction?.ScoredModels.Count ?? 0,
-            findings.PredictionProblem, findings.LeakageThreshold, findings.Flagged, findings.LeakageProblem));
+            findings.PredictionProblem, findings.LeakageThreshold, findings.Flagged, findings.LeakageProblem, findings.FoldsNote));
     }
 
     public static async Task<Results<Ok<ModelFindings>, ProblemHttpResult>> ModelAsync(string name, MapAnalysis analysis, IModelMapService map, CancellationToken ct)
@@ -104,9 +104,11 @@ public static class FindingsApi
 
 /// <param name="LayoutVersion">The stored layout version the findings are for.</param>
 /// <param name="ScoredModels">Models with every target (and a group), which the prediction is trained and checked on.</param>
+/// <param name="FoldsNote">Why the cross-validation does not hold out whole families, when it does not.</param>
 public sealed record FindingsSummary(
     int LayoutVersion, string? ScoresSource, IReadOnlyList<string> Targets, IReadOnlyDictionary<string, TargetSummary> Summary,
-    int ScoredModels, string? PredictionProblem, double LeakageThreshold, IReadOnlyList<LeakageCheck> Flagged, string? LeakageProblem);
+    int ScoredModels, string? PredictionProblem, double LeakageThreshold, IReadOnlyList<LeakageCheck> Flagged, string? LeakageProblem,
+    string? FoldsNote);
 
 /// <param name="Models">Rows in the file.</param>
 /// <param name="OnMap">Of those, models on the map (the others are kept but unused).</param>

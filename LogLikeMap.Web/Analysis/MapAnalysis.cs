@@ -93,11 +93,21 @@ public sealed class MapAnalysis(
         }
         var stored = await catalog.ReadMatrixAsync(state.Texts.TextSetId, CancellationToken.None);
         var table = OnMap(loaded.Table, stored.Matrix.ModelNames, state.Snapshot);
+        var settings = new PredictionOptions(IntervalLevel: options.Value.IntervalLevel);
         var findings = empty with { ScoresSource = loaded.Source, Scores = table };
+        if (FamiliesWithEveryScore(table) is var families && families < settings.Folds)
+        {
+            // GroupKFold needs a family per fold; with fewer, hold out models rather than fail (docs/method.md §3.1's contrast).
+            table = table with { Groups = null };
+            findings = findings with
+            {
+                FoldsNote = $"Only {families} families have every score, fewer than the {settings.Folds} folds: models are held out by plain k-fold, not by family.",
+            };
+        }
         PredictionResult prediction;
         try
         {
-            prediction = BenchmarkPrediction.Run(stored.Matrix, table, new PredictionOptions(IntervalLevel: options.Value.IntervalLevel), CancellationToken.None);
+            prediction = BenchmarkPrediction.Run(stored.Matrix, table, settings, CancellationToken.None);
         }
         catch (InvalidDataException e)
         {
@@ -126,6 +136,11 @@ public sealed class MapAnalysis(
             ?? snapshot.Models.ToDictionary(m => m.Name, m => m.Family, StringComparer.Ordinal);
         return new ScoreTable(table.Targets, kept, groups.Where(g => kept.ContainsKey(g.Key)).ToDictionary(g => g.Key, g => g.Value, StringComparer.Ordinal));
     }
+
+    private static int FamiliesWithEveryScore(ScoreTable table) =>
+        table.Groups is null
+            ? int.MaxValue
+            : table.Scores.Where(s => s.Value.All(v => v.HasValue) && table.Groups.ContainsKey(s.Key)).Select(s => table.Groups[s.Key]).Distinct().Count();
 
     private static ResamplingCurve Resample(MapState state)
     {

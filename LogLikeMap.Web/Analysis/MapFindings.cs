@@ -16,6 +16,7 @@ namespace LogLikeMap.Web.Analysis;
 /// <param name="LeakageProblem">Why there are no leakage checks, in words.</param>
 /// <param name="LeakageThreshold">The robust z above which a model is flagged.</param>
 /// <param name="Trajectories">The runs whose checkpoints are on the map, as <c>GET /api/analysis/trajectories</c> gives them.</param>
+/// <param name="FoldsNote">Why the cross-validation does not hold out whole families, when it does not.</param>
 public sealed record MapFindings(
     MapSnapshot Snapshot,
     string? ScoresSource,
@@ -25,7 +26,8 @@ public sealed record MapFindings(
     IReadOnlyList<LeakageCheck> Leakage,
     string? LeakageProblem,
     double LeakageThreshold,
-    IReadOnlyList<Trajectory> Trajectories)
+    IReadOnlyList<Trajectory> Trajectories,
+    string? FoldsNote = null)
 {
     /// <summary>The models flagged for leakage, highest robust z first.</summary>
     public IReadOnlyList<LeakageCheck> Flagged => [.. Leakage.Where(l => l.Flagged).OrderByDescending(l => l.RobustZ)];
