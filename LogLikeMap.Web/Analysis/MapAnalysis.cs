@@ -109,9 +109,10 @@ public sealed class MapAnalysis(
         {
             prediction = BenchmarkPrediction.Run(stored.Matrix, table, settings, CancellationToken.None);
         }
-        catch (InvalidDataException e)
+        catch (Exception e) when (e is InvalidDataException or ArgumentException or AggregateException)
         {
-            return findings with { PredictionProblem = e.Message };
+            // Scores the prediction cannot use (too few models, a fold without a family...): say so, keep the map.
+            return findings with { PredictionProblem = (e as AggregateException)?.InnerExceptions[0].Message ?? e.Message };
         }
         findings = findings with { Prediction = prediction };
         try

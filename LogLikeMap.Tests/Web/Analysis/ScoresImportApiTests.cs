@@ -35,6 +35,33 @@ public sealed class ScoresImportApiTests(AnalysisMapApp app) : IClassFixture<Ana
         Assert.True(acc.Lower <= AnalysisMap.Accuracy(AnalysisMap.UnscoredAbility) && AnalysisMap.Accuracy(AnalysisMap.UnscoredAbility) <= acc.Upper);
     }
 
+    [Fact]
+    public async Task A_freshly_uploaded_model_gets_a_predicted_score_around_the_closed_form_of_the_model_it_copies()
+    {
+        // fam2/model-1's results, nudged a little per text: its ability, and so its closed-form accuracy, is that model's.
+        var copied = AnalysisMap.Models.Single(m => m.Name == "fam2/model-1");
+        var lines = File.ReadLines(Path.Combine(app.Folder, "results", "fam2__model-1.jsonl")).Where(l => l.Length > 0)
+            .Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement)
+            .Select(e => $"{{\"index\": {e.GetProperty("index").GetInt64()}, \"num-tokens\": 100, \"log-likelihood\": {(e.GetProperty("log-likelihood").GetDouble() + (0.05 * Math.Sin(e.GetProperty("index").GetInt64()))).ToString("R", CultureInfo.InvariantCulture)}}}");
+        using var admin = app.Factory.CreateAdminClient();
+        using var form = new MultipartFormDataContent
+        {
+            { new ByteArrayContent(Encoding.UTF8.GetBytes(string.Join('\n', lines) + "\n")), "file", "results.jsonl" },
+            { new StringContent("upload/copy"), "name" },
+            { new StringContent(copied.Family), "family" },
+        };
+
+        using var response = await admin.PostAsync("/api/uploads/results", form);
+        var upload = (await response.Content.ReadFromJsonAsync<LogLikeMap.Web.Services.UploadResult>())!;
+        Assert.Equal(LogLikeMap.Web.Services.JobStates.Succeeded, (await JobPolling.UntilFinishedAsync(admin, upload.JobId!, TimeSpan.FromSeconds(120))).State);
+
+        var model = await admin.GetFromJsonAsync<ModelFindings>("/api/analysis/models/upload%2Fcopy");
+        var acc = Assert.Single(model!.Scores, s => s.Target == "acc");
+        Assert.True(acc.Predicted);
+        var truth = AnalysisMap.Accuracy(copied.Ability);
+        Assert.True(acc.Lower <= truth && truth <= acc.Upper, $"The closed-form {truth} should lie in [{acc.Lower}, {acc.Upper}].");
+    }
+
     [Theory]
     [InlineData("model,acc\nfam0/model-0,high\n", "scores.csv", "'high' is not a number")]
     [InlineData("model,acc\nsomeone/else,50\n", "scores.csv", "None of the 1 models")]
