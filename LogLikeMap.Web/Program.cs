@@ -44,6 +44,7 @@ app.MapUploadsApi();
 app.MapExportsApi();
 app.MapAnalysisApi();
 app.MapInterpolationApi();
+app.MapFindingsApi();
 app.MapAccountApi();
 app.MapJobsDashboard();
 app.MapGet("/healthz", () => "ok");

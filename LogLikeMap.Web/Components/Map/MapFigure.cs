@@ -51,6 +51,13 @@ public sealed class MapFigure
         return null;
     }
 
+    /// <summary>Draws <paramref name="trace"/> over the map (analysis marks); its points are <paramref name="models"/>, for clicks.</summary>
+    public void AddOverlay(ITrace trace, IReadOnlyList<string> models)
+    {
+        Traces.Add(trace);
+        _modelsOfTrace.Add(models);
+    }
+
     /// <param name="models">All models of the current snapshot.</param>
     /// <param name="state">Colouring and hidden families.</param>
     /// <param name="neighbours">The selected model's neighbours, drawn as rings joined to it by lines.</param>

@@ -1,3 +1,4 @@
+using LogLikeMap.Web.Analysis;
 using LogLikeMap.Web.Components.Map;
 using LogLikeMap.Web.Services;
 using Microsoft.AspNetCore.Components;
@@ -48,6 +49,9 @@ public sealed partial class MapPage
     private bool? _chartDarkMode;
     private bool? _chartFullWidth;
     private DotNetObjectReference<MapPage>? _self;
+    private MapFindings? _findings;
+    private bool _showRuns;
+    private IDisposable? _findingsReady;
 
     [Inject]
     private IModelMapService MapService { get; set; } = default!;
@@ -61,12 +65,17 @@ public sealed partial class MapPage
     [Inject]
     private IJSRuntime JS { get; set; } = default!;
 
+    // Optional: hosts without the analyses (component tests) draw the map alone.
+    [Inject]
+    private IServiceProvider Services { get; set; } = default!;
+
     [CascadingParameter(Name = "DarkMode")]
     private bool DarkMode { get; set; }
 
     protected override void OnInitialized()
     {
         _snapshot = MapService.Current;
+        _findingsReady = AnalysisMarks.Subscribe(Services, OnFindingsReady, out _findings);
         Apply(MapViewState.Parse(new Uri(Navigation.Uri).Query), writeUrl: false);
         _mapChanges = MapService.Subscribe(OnMapChanged);
         Navigation.LocationChanged += OnLocationChanged;
@@ -112,6 +121,7 @@ public sealed partial class MapPage
     public void Dispose()
     {
         _mapChanges?.Dispose();
+        _findingsReady?.Dispose();
         Navigation.LocationChanged -= OnLocationChanged;
         _self?.Dispose();
     }
@@ -164,6 +174,7 @@ public sealed partial class MapPage
         _state = state;
         _families = FamilyColours.For(_snapshot.Models.Select(m => m.Family));
         _figure = MapFigure.Build(_snapshot.Models, _state, _neighbours, _families);
+        AnalysisMarks.AddTo(_figure, _snapshot.Models, _state, _findings, _showRuns);
         _traces.Clear();
         _traces.AddRange(_figure.Traces);
         _chartStale = true;
@@ -213,6 +224,20 @@ public sealed partial class MapPage
     private void OnKChanged(int k) => Apply(_state with { K = Math.Clamp(k, 1, MapViewState.MaxK) });
 
     private void ToggleFamily(string family) => Apply(_state.WithFamilyToggled(family));
+
+    private void OnShowRunsChanged(bool show)
+    {
+        _showRuns = show;
+        Apply(_state, writeUrl: false);
+    }
+
+    // New findings (leakage flags, runs) after a change of the map or of the scores: redraw the marks, same view.
+    private Task OnFindingsReady(MapFindings findings) => InvokeAsync(() =>
+    {
+        _findings = findings;
+        Apply(_state, writeUrl: false);
+        StateHasChanged();
+    });
 
     private void ResetView() => Apply(_state with { X = null, Y = null });
 
