@@ -7,8 +7,21 @@ namespace LogLikeMap.Web.Services;
 
 public static class MapServiceRegistration
 {
-    /// <summary>The data options (validated here, at start), the store, the in-memory map and its loading at start.</summary>
+    /// <summary>The data options and the store (<see cref="AddStore"/>), the in-memory map and its loading at start.</summary>
     public static IHostApplicationBuilder AddModelMap(this IHostApplicationBuilder builder)
+    {
+        builder.AddStore();
+        builder.Services.AddSingleton<ModelMapService>();
+        builder.Services.AddSingleton<IModelMapService>(sp => sp.GetRequiredService<ModelMapService>());
+        builder.Services.AddSingleton<MapMaintenance>();
+        builder.Services.AddSingleton<IModelRemoval>(sp => sp.GetRequiredService<MapMaintenance>());
+        builder.Services.AddSingleton<ITextSetService, TextSetService>();
+        builder.Services.AddHostedService<MapStartup>();
+        return builder;
+    }
+
+    /// <summary>The data options (validated here, at start), the data folders and the store: all a scoring worker needs of them.</summary>
+    public static IHostApplicationBuilder AddStore(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
         // Read now, not through IOptions: the store's factory is built while services are registered.
@@ -23,12 +36,6 @@ public static class MapServiceRegistration
             Provider = options.Database,
             ConnectionString = options.ConnectionString ?? $"Data Source={paths.SqliteDatabase}",
         });
-        builder.Services.AddSingleton<ModelMapService>();
-        builder.Services.AddSingleton<IModelMapService>(sp => sp.GetRequiredService<ModelMapService>());
-        builder.Services.AddSingleton<MapMaintenance>();
-        builder.Services.AddSingleton<IModelRemoval>(sp => sp.GetRequiredService<MapMaintenance>());
-        builder.Services.AddSingleton<ITextSetService, TextSetService>();
-        builder.Services.AddHostedService<MapStartup>();
         return builder;
     }
 }
