@@ -13,10 +13,7 @@ var roles = builder.Configuration.GetSection(JobsOptions.Section).Get<JobsOption
 if (!roles.HasFlag(JobRoles.Web))
 {
     // A scoring worker (Jobs:Roles=Worker, one process per GPU): the scoring queue and a health endpoint, nothing else.
-    builder.AddScoringWorker();
-    var worker = builder.Build();
-    worker.MapGet("/healthz", () => "ok");
-    worker.Run();
+    WorkerHost.Build(builder).Run();
     return;
 }
 

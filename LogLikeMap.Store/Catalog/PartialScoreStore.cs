@@ -8,8 +8,7 @@ public sealed record ScoredChunk(int ChunkIndex, int FirstPosition, double[] Log
 /// <summary>
 /// Scores of an upload stored chunk by chunk as workers finish them (issue 12): a job taken over after its worker died
 /// resumes by skipping the chunks already here, and the shards of one upload are joined from here. A chunk is stored at
-/// most once: a second insert of the same chunk is refused by the table's key, so a chunk scored twice is an error
-/// rather than a silent overwrite.
+/// most once: the table's key refuses a second copy, and the first stands.
 /// </summary>
 public sealed class PartialScoreStore(IDbContextFactory<StoreDbContext> contexts)
 {
@@ -20,7 +19,11 @@ public sealed class PartialScoreStore(IDbContextFactory<StoreDbContext> contexts
         return (await db.PartialScores.Where(p => p.UploadId == uploadId).Select(p => p.ChunkIndex).ToListAsync(ct)).ToHashSet();
     }
 
-    public async Task AddAsync(string uploadId, ScoredChunk chunk, CancellationToken ct)
+    /// <summary>
+    /// Stores the chunk; false when it was stored already (by a worker whose job was thought orphaned while it still
+    /// ran): the first copy stands, computed from the same checkpoint, texts and batching.
+    /// </summary>
+    public async Task<bool> AddAsync(string uploadId, ScoredChunk chunk, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(chunk);
         await using var db = await contexts.CreateDbContextAsync(ct);
@@ -30,7 +33,23 @@ public sealed class PartialScoreStore(IDbContextFactory<StoreDbContext> contexts
             LogLikelihoods = VectorBlobs.FromDoubles(chunk.LogLikelihoods), TokenCounts = VectorBlobs.FromInts(chunk.TokenCounts),
             ScoredBy = chunk.ScoredBy, ScoredAt = DateTime.UtcNow,
         });
-        await db.SaveChangesAsync(ct);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+            return true;
+        }
+        catch (DbUpdateException)
+        {
+            if (await IsStoredAsync(uploadId, chunk.ChunkIndex, ct))
+                return false;
+            throw;
+        }
+    }
+
+    public async Task<bool> IsStoredAsync(string uploadId, int chunkIndex, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        return await db.PartialScores.AnyAsync(p => p.UploadId == uploadId && p.ChunkIndex == chunkIndex, ct);
     }
 
     /// <summary>Every stored chunk of the upload, by chunk index.</summary>

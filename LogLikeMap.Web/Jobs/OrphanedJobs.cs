@@ -50,7 +50,8 @@ internal sealed class OrphanedJobs(
     {
         var monitoring = storage.GetMonitoringApi();
         var now = clock.GetUtcNow().UtcDateTime;
-        var alive = monitoring.Servers()
+        var servers = monitoring.Servers();
+        var alive = servers
             .Where(s => s.Heartbeat is { } beat && now - beat < SilentFor)
             .Select(s => s.Name)
             .ToHashSet(StringComparer.Ordinal);
@@ -67,7 +68,9 @@ internal sealed class OrphanedJobs(
                 continue;
             if (jobs.ChangeState(jobId, new EnqueuedState { Reason = $"Its server {server} stopped while running it" }, ProcessingState.StateName))
             {
-                logger.LogWarning("Job {JobId} was left running by the stopped server {Server}; it is queued again and resumes.", jobId, server);
+                var beat = servers.FirstOrDefault(s => s.Name == server)?.Heartbeat;
+                logger.LogWarning("Job {JobId} was left running by the stopped server {Server} (last heartbeat {Heartbeat:O}, now {Now:O}); it is queued again and resumes.",
+                    jobId, server, beat, now);
                 requeued.Add(jobId);
             }
         }

@@ -62,15 +62,28 @@ public sealed class ScoreUploadShardJob(
             foreach (var chunk in chunks)
             {
                 var (first, length) = TextChunks.Positions(chunk, manifest.TextCount, manifest.ChunkTexts);
+                // Stored meanwhile by a worker still running this job after it was thought orphaned: not scored twice.
+                if (await partials.IsStoredAsync(uploadId, chunk, ct))
+                {
+                    done += length;
+                    continue;
+                }
                 var members = texts.Skip(first).Take(length).ToArray();
                 var tokenized = members.Select(t => scorer.Tokenize(t.Index, t.Text)).ToArray();
                 var scores = (await scorer.ScoreAsync(tokenized, new ChunkReport(run, done, total), ct)).ToDictionary(s => s.Index);
                 var inOrder = members.Select(t => scores[t.Index]).ToArray();
-                await partials.AddAsync(uploadId, new ScoredChunk(
+                var stored = await partials.AddAsync(uploadId, new ScoredChunk(
                     chunk, first, [.. inOrder.Select(s => s.LogLikelihood)], [.. inOrder.Select(s => s.TokenCount)], place.ScoredBy), ct);
                 done += length;
-                logger.LogInformation("Stored chunk {Chunk} of upload {UploadId} ({Done} of {Total} texts of this shard) as {ScoredBy}.",
-                    chunk, uploadId, done, total, place.ScoredBy);
+                if (stored)
+                {
+                    logger.LogInformation("Stored chunk {Chunk} of upload {UploadId} ({Done} of {Total} texts of this shard) as {ScoredBy}.",
+                        chunk, uploadId, done, total, place.ScoredBy);
+                }
+                else
+                {
+                    logger.LogWarning("Chunk {Chunk} of upload {UploadId} was stored by another worker meanwhile; its copy stands.", chunk, uploadId);
+                }
                 if (settings.ScoringChunkDelay > TimeSpan.Zero)
                     await Task.Delay(settings.ScoringChunkDelay, time, ct);
             }

@@ -48,14 +48,14 @@ public sealed class StoredUploadTests(PostgresServer server)
     }
 
     [Fact]
-    public async Task A_chunk_of_scores_is_stored_once_and_a_second_copy_is_refused()
+    public async Task A_chunk_of_scores_is_stored_once_and_a_second_copy_leaves_the_first()
     {
         var store = await StoreAsync();
         var partials = new PartialScoreStore(store);
         var chunk = new ScoredChunk(3, 192, [-1.5, -2.25], [7, 9], "host:cpu:1");
 
-        await partials.AddAsync("c3", chunk, CancellationToken.None);
-        await Assert.ThrowsAsync<DbUpdateException>(() => partials.AddAsync("c3", chunk with { ScoredBy = "host:cpu:2" }, CancellationToken.None));
+        Assert.True(await partials.AddAsync("c3", chunk, CancellationToken.None));
+        Assert.False(await partials.AddAsync("c3", chunk with { LogLikelihoods = [-9, -9], ScoredBy = "host:cpu:2" }, CancellationToken.None));
 
         var stored = Assert.Single(await partials.ReadAsync("c3", CancellationToken.None));
         Assert.Equal((3, 192, "host:cpu:1"), (stored.ChunkIndex, stored.FirstPosition, stored.ScoredBy));

@@ -27,6 +27,13 @@ public static class JobFormat
             : "counting texts";
     }
 
+    /// <summary>The host and device that run or ran the job ("gpu-1, cuda:0"); empty before it started.</summary>
+    public static string Where(JobStatus job)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        return string.Join(", ", new[] { job.Host, job.Device }.Where(p => !string.IsNullOrEmpty(p)));
+    }
+
     public static string Speed(JobStatus job)
     {
         ArgumentNullException.ThrowIfNull(job);
