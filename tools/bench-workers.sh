@@ -14,6 +14,7 @@ dotnet build LogLikeMap.Cli -v q >/dev/null
 BIN=$(dirname "$(ls "$ROOT"/LogLikeMap.Cli/bin/Debug/net10.0/*/loglikemap.dll 2>/dev/null || ls "$ROOT"/LogLikeMap.Cli/bin/Debug/net10.0/loglikemap.dll)")
 
 WORK=$(mktemp -d /tmp/loglikemap-bench-workers-XXXXXX)
+chmod 755 "$WORK"   # the postgres user reaches its folder inside
 PIDS=()
 PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
 PG_PORT=${PG_PORT:-55433}
