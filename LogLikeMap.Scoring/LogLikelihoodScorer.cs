@@ -55,7 +55,9 @@ public sealed class LogLikelihoodScorer : IDisposable
             ScoringDevice.Cuda when !cuda.is_available() => throw new InvalidOperationException(
                 "--device cuda: libtorch sees no CUDA device. This build carries the CPU backend unless built with " +
                 "-p:TorchBackend=cuda on a host with an NVIDIA driver; use --device cpu otherwise."),
-            ScoringDevice.Cuda => CUDA,
+            ScoringDevice.Cuda when options.DeviceIndex >= cuda.device_count() => throw new InvalidOperationException(
+                $"cuda:{options.DeviceIndex}: libtorch sees {cuda.device_count()} CUDA device(s), numbered from 0. Name one of them."),
+            ScoringDevice.Cuda => TorchSharp.torch.device(TorchSharp.DeviceType.CUDA, options.DeviceIndex),
             _ => CPU,
         };
         // Process-wide: one scoring run per process at a time (docs/stack.md).

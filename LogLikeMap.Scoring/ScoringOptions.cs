@@ -23,11 +23,13 @@ public enum ScoringDevice
 /// together. A text longer than this is scored alone. 1 scores every text on its own, as the paper's pipeline does.
 /// </param>
 /// <param name="Threads">libtorch's CPU threads (process-wide); all cores by default.</param>
+/// <param name="DeviceIndex">With CUDA, which GPU (cuda:N); one worker process per GPU scores on its own.</param>
 public sealed record ScoringOptions(
     ScoringPrecision Precision = ScoringPrecision.Float32,
     ScoringDevice Device = ScoringDevice.Cpu,
     int MaxBatchTokens = 8192,
-    int? Threads = null);
+    int? Threads = null,
+    int DeviceIndex = 0);
 
 /// <summary>Where a scoring run stands, reported after every batch.</summary>
 /// <param name="TextsDone">Texts scored so far, those resumed from an earlier run included.</param>

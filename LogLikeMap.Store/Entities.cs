@@ -143,3 +143,64 @@ public sealed class LayoutPointEntity
 
     public bool Provisional { get; set; }
 }
+
+/// <summary>
+/// An upload kept in the database for worker hosts without a shared disk (issue 12): its manifest and the SHA-256 and
+/// length of the whole archive; the bytes are in <see cref="StoredUploadChunkEntity"/> rows.
+/// </summary>
+public sealed class StoredUploadEntity
+{
+    /// <summary>The upload id (32 hex digits).</summary>
+    public required string UploadId { get; set; }
+
+    /// <summary>What the upload asks for, as the web app wrote it (JSON).</summary>
+    public required string ManifestJson { get; set; }
+
+    public long Length { get; set; }
+
+    public int ChunkCount { get; set; }
+
+    /// <summary>SHA-256 hex of the whole archive, checked by the worker after it has put the chunks together.</summary>
+    public required string Sha256 { get; set; }
+
+    public DateTime CreatedAt { get; set; }
+}
+
+/// <summary>One chunk (4 MiB, the last shorter) of a stored upload's archive.</summary>
+public sealed class StoredUploadChunkEntity
+{
+    public required string UploadId { get; set; }
+
+    public int ChunkIndex { get; set; }
+
+    public required byte[] Bytes { get; set; }
+
+    /// <summary>SHA-256 hex of <see cref="Bytes"/>.</summary>
+    public required string Sha256 { get; set; }
+}
+
+/// <summary>
+/// The scores of one chunk of an upload's texts (Jobs:ScoringChunkTexts texts in the text set's position order), written
+/// as the chunk finishes: a job taken over by another worker skips the chunks stored here, and the shards of one upload
+/// meet here before its placement.
+/// </summary>
+public sealed class PartialScoreEntity
+{
+    public required string UploadId { get; set; }
+
+    public int ChunkIndex { get; set; }
+
+    /// <summary>The text-set position of the chunk's first text.</summary>
+    public int FirstPosition { get; set; }
+
+    /// <summary>float64 little-endian log-likelihoods, one per text of the chunk in position order.</summary>
+    public required byte[] LogLikelihoods { get; set; }
+
+    /// <summary>int32 little-endian token counts, one per text.</summary>
+    public required byte[] TokenCounts { get; set; }
+
+    /// <summary>The worker that scored the chunk: host, device and process id.</summary>
+    public required string ScoredBy { get; set; }
+
+    public DateTime ScoredAt { get; set; }
+}

@@ -21,6 +21,12 @@ public abstract class StoreDbContext(DbContextOptions options) : DbContext(optio
 
     public DbSet<LayoutPointEntity> LayoutPoints => Set<LayoutPointEntity>();
 
+    public DbSet<StoredUploadEntity> StoredUploads => Set<StoredUploadEntity>();
+
+    public DbSet<StoredUploadChunkEntity> StoredUploadChunks => Set<StoredUploadChunkEntity>();
+
+    public DbSet<PartialScoreEntity> PartialScores => Set<PartialScoreEntity>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<TextSetEntity>(e =>
@@ -68,6 +74,29 @@ public abstract class StoreDbContext(DbContextOptions options) : DbContext(optio
             e.ToTable("LayoutPoints");
             e.HasIndex(p => new { p.LayoutId, p.ModelId }).IsUnique();
             e.HasOne(p => p.Model).WithMany().HasForeignKey(p => p.ModelId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<StoredUploadEntity>(e =>
+        {
+            e.ToTable("StoredUploads");
+            e.HasKey(u => u.UploadId);
+            e.Property(u => u.UploadId).HasMaxLength(32);
+            e.Property(u => u.Sha256).HasMaxLength(64);
+        });
+        modelBuilder.Entity<StoredUploadChunkEntity>(e =>
+        {
+            e.ToTable("StoredUploadChunks");
+            e.HasKey(c => new { c.UploadId, c.ChunkIndex });
+            e.Property(c => c.UploadId).HasMaxLength(32);
+            e.Property(c => c.Sha256).HasMaxLength(64);
+            e.HasOne<StoredUploadEntity>().WithMany().HasForeignKey(c => c.UploadId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<PartialScoreEntity>(e =>
+        {
+            e.ToTable("PartialScores");
+            // One row per chunk: a chunk stored twice (two workers scoring it) is refused by the database.
+            e.HasKey(p => new { p.UploadId, p.ChunkIndex });
+            e.Property(p => p.UploadId).HasMaxLength(32);
+            e.Property(p => p.ScoredBy).HasMaxLength(300);
         });
     }
 }

@@ -6,14 +6,24 @@ using LogLikeMap.Web.Jobs;
 using LogLikeMap.Web.Security;
 using LogLikeMap.Web.Services;
 using LogLikeMap.Web.Uploads;
+using LogLikeMap.Web.Workers;
 using MudBlazor.Services;
 
 var builder = WebApplication.CreateBuilder(args);
+var roles = builder.Configuration.GetSection(JobsOptions.Section).Get<JobsOptions>()?.Roles ?? JobsOptions.Default.Roles;
+if (!roles.HasFlag(JobRoles.Web))
+{
+    // A scoring worker (Jobs:Roles=Worker, one process per GPU): the scoring queue and a health endpoint, nothing else.
+    WorkerHost.Build(builder).Run();
+    return;
+}
+
 // `dotnet run` serves the package assets (_framework/blazor.web.js, _content/MudBlazor) from the build's manifest in
 // every environment, not only Development; a published app has them in wwwroot and no manifest, so this does nothing.
 builder.WebHost.UseStaticWebAssets();
 builder.AddModelMap();
 builder.AddJobs();
+builder.Services.AddSingleton<CheckpointCache>();
 builder.AddAdminSecurity();
 builder.AddUploads();
 builder.AddAnalysis();

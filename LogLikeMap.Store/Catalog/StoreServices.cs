@@ -21,6 +21,8 @@ public static class StoreServices
         services.AddSingleton<LayoutCatalog>();
         services.AddSingleton<MatrixImporter>();
         services.AddSingleton<MapFolderImporter>();
+        services.AddSingleton<UploadStore>();
+        services.AddSingleton<PartialScoreStore>();
         return services;
     }
 }

@@ -10,7 +10,9 @@ namespace LogLikeMap.Web.Jobs;
 /// <summary>
 /// The last state of every job: in memory for the pages (telling its subscribers), written to
 /// <c>DataFolder/jobs/ID.json</c> so it survives a restart, and set as the Hangfire job parameter
-/// "progress" so the dashboard's job page shows it too.
+/// "progress" so the dashboard's job page shows it too. That parameter is also how a web role learns the progress of a
+/// job running on a worker process elsewhere (issue 12): <see cref="PollAsync"/> reads it, with Hangfire's state, for the
+/// jobs not finished and tells the pages what changed.
 /// </summary>
 public sealed class JobMonitor : IJobMonitor
 {
@@ -31,9 +33,10 @@ public sealed class JobMonitor : IJobMonitor
     private readonly ILogger<JobMonitor> _logger;
     private readonly Subscribers<JobStatus> _updated;
 
-    public JobMonitor(IBackgroundJobClient client, JobStorage storage, DataPaths paths, TimeProvider time, ILogger<JobMonitor> logger)
+    public JobMonitor(
+        IBackgroundJobClient client, JobStorage storage, DataPaths paths, TimeProvider time, ILogger<JobMonitor> logger, WorkerPlace? place = null)
     {
-        (_client, _storage, _paths, _time, _logger) = (client, storage, paths, time, logger);
+        (_client, _storage, _paths, _time, _logger, Place) = (client, storage, paths, time, logger, place);
         _updated = new Subscribers<JobStatus>(logger);
         foreach (var file in Directory.EnumerateFiles(paths.JobsFolder, "*.json"))
         {
@@ -52,7 +55,24 @@ public sealed class JobMonitor : IJobMonitor
         }
     }
 
+    /// <summary>Where the jobs this process runs are run: its host and scoring device.</summary>
+    public WorkerPlace? Place { get; }
+
     public IDisposable Subscribe(Func<JobStatus, Task> onUpdated) => _updated.Subscribe(onUpdated);
+
+    /// <summary>
+    /// Brings every unfinished job up to date with Hangfire's state and the progress its worker, perhaps in another
+    /// process, recorded there; tells the subscribers of each job that changed.
+    /// </summary>
+    public async Task PollAsync()
+    {
+        foreach (var status in _jobs.Values.Where(j => !JobStates.IsFinished(j.State)).ToArray())
+        {
+            var now = FollowHangfire(status);
+            if (now != status)
+                await _updated.PublishAsync(now);
+        }
+    }
 
     public JobStatus? Get(string jobId) => _jobs.TryGetValue(jobId, out var status) ? FollowHangfire(status) : null;
 
@@ -61,7 +81,7 @@ public sealed class JobMonitor : IJobMonitor
     /// its placement would find the name taken by the other's.
     /// </summary>
     public JobStatus? UnfinishedScoringOf(string modelName) =>
-        _jobs.Values.Where(j => j.Kind == JobKinds.Score && j.ModelName == modelName && !JobStates.IsFinished(j.State))
+        _jobs.Values.Where(j => (j.Kind is JobKinds.Score or JobKinds.Place) && j.ModelName == modelName && !JobStates.IsFinished(j.State))
             .Select(FollowHangfire).FirstOrDefault(j => !JobStates.IsFinished(j.State));
 
     public IReadOnlyList<JobStatus> Recent(int count) =>
@@ -181,6 +201,12 @@ public sealed class JobMonitor : IJobMonitor
         // Put back in its queue (after a crash): it resumes from what it stored.
         if (status.State == JobStates.Running && (state == EnqueuedState.StateName || state == ScheduledState.StateName))
             return status with { State = JobStates.Queued, TimeLeft = null, Updated = now };
+        // Running, perhaps in another process: the progress its worker last recorded, when newer than the record here.
+        if (state == ProcessingState.StateName && connection.GetJobParameter(status.JobId, "progress") is { } json
+            && JsonSerializer.Deserialize<JobStatus>(json, Json) is { } recorded && recorded.Updated > status.Updated && !JobStates.IsFinished(recorded.State))
+        {
+            return recorded;
+        }
         return null;
     }
 

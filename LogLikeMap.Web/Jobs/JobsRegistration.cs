@@ -4,6 +4,7 @@ using Hangfire.Storage.SQLite;
 using LogLikeMap.Web.Options;
 using LogLikeMap.Web.Security;
 using LogLikeMap.Web.Services;
+using LogLikeMap.Web.Workers;
 using Microsoft.Extensions.Options;
 
 namespace LogLikeMap.Web.Jobs;
@@ -17,18 +18,31 @@ public static class JobsRegistration
     public const string MapQueue = "map";
 
     /// <summary>
-    /// Hangfire with the configured storage, two servers (scoring: one worker; map) and the job monitor.
+    /// Hangfire with the configured storage and the servers of this process's roles (Jobs:Roles): the worker role's
+    /// scoring server (one worker: torch threads are process-wide, so one scoring run per process and one process per
+    /// GPU) and the web role's map server, with the job monitor and the orphan watcher in either role.
     /// Hangfire keeps its storage in a process-wide static (JobStorage.Current): one app per process.
     /// </summary>
     public static IHostApplicationBuilder AddJobs(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        var data = builder.Configuration.GetSection(DataOptions.Section).Get<DataOptions>() ?? new DataOptions();
+        var settings = builder.Configuration.GetSection(JobsOptions.Section).Get<JobsOptions>() ?? new JobsOptions();
+        var shared = SharedStore.Of(data, settings);
         builder.Services.AddOptions<JobsOptions>()
             .Bind(builder.Configuration.GetSection(JobsOptions.Section))
             .ValidateDataAnnotations()
             .Validate(o => o.Storage != JobStorageKind.PostgreSql || !string.IsNullOrWhiteSpace(o.ConnectionString),
                 "Jobs:Storage is PostgreSql but Jobs:ConnectionString is empty; give the PostgreSQL connection string.")
+            .Validate(o => o.Roles != 0, "Jobs:Roles is empty; give Web, Worker or \"Web, Worker\".")
+            .Validate(o => o.Roles == (JobRoles.Web | JobRoles.Worker) || shared.Enabled,
+                "Jobs:Roles Web or Worker alone needs state the processes share: set Data:Database and Jobs:Storage to PostgreSql, "
+                + "with their connection strings.")
+            .Validate(o => o.OrphanAfter >= 3 * o.ServerHeartbeat,
+                "Jobs:OrphanAfter must be at least three Jobs:ServerHeartbeat intervals, or a busy but live server would lose its jobs.")
             .ValidateOnStart();
+        builder.Services.AddSingleton(shared);
+        builder.Services.AddSingleton(sp => WorkerPlace.Of(sp.GetRequiredService<IOptions<JobsOptions>>().Value));
 
         builder.Services.AddHangfire((services, configuration) =>
         {
@@ -39,24 +53,34 @@ public static class JobsRegistration
                 .UseRecommendedSerializerSettings();
             UseStorage(configuration, options, services.GetRequiredService<DataPaths>());
         });
-        builder.Services.AddHangfireServer(o =>
+        if (settings.Roles.HasFlag(JobRoles.Worker))
         {
-            o.ServerName = $"{Environment.MachineName}:{ScoringQueue}";
-            o.Queues = [ScoringQueue];
-            o.WorkerCount = 1;
-            o.StopTimeout = Hosting.CleanShutdown.HangfireStopTimeout;
-        });
-        builder.Services.AddHangfireServer((services, o) =>
+            builder.Services.AddHangfireServer((services, o) =>
+            {
+                o.ServerName = services.GetRequiredService<WorkerPlace>().ServerName;
+                o.Queues = [ScoringQueue];
+                o.WorkerCount = 1;
+                o.HeartbeatInterval = settings.ServerHeartbeat;
+                o.StopTimeout = Hosting.CleanShutdown.HangfireStopTimeout;
+            });
+        }
+        if (settings.Roles.HasFlag(JobRoles.Web))
         {
-            o.ServerName = $"{Environment.MachineName}:{MapQueue}";
-            o.Queues = [MapQueue, "default"];
-            o.WorkerCount = services.GetRequiredService<IOptions<JobsOptions>>().Value.MapWorkerCount;
-            o.StopTimeout = Hosting.CleanShutdown.HangfireStopTimeout;
-        });
+            builder.Services.AddHangfireServer((services, o) =>
+            {
+                o.ServerName = $"{Environment.MachineName}:{MapQueue}";
+                o.Queues = [MapQueue, "default"];
+                o.WorkerCount = services.GetRequiredService<IOptions<JobsOptions>>().Value.MapWorkerCount;
+                o.HeartbeatInterval = settings.ServerHeartbeat;
+                o.StopTimeout = Hosting.CleanShutdown.HangfireStopTimeout;
+            });
+            builder.Services.AddHostedService<RefreshSchedule>();
+            if (shared.Enabled)
+                builder.Services.AddHostedService<RemoteJobProgress>();
+        }
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<JobMonitor>();
         builder.Services.AddSingleton<IJobMonitor>(sp => sp.GetRequiredService<JobMonitor>());
-        builder.Services.AddHostedService<RefreshSchedule>();
         builder.Services.AddHostedService<OrphanedJobs>();
         return builder;
     }

@@ -53,7 +53,10 @@ internal sealed class MonitoredRun
             ?? throw new InvalidOperationException("Hangfire passes the job's PerformContext; this method runs only as a Hangfire job.");
         var previous = monitor.Get(jobId);
         var run = new MonitoredRun(monitor, time, logger,
-            (previous ?? monitor.Queued(jobId, kind, modelName)) with { State = JobStates.Running, Error = null, Updated = time.GetUtcNow() });
+            (previous ?? monitor.Queued(jobId, kind, modelName)) with
+            {
+                State = JobStates.Running, Error = null, Updated = time.GetUtcNow(), Host = monitor.Place?.Host, Device = monitor.Place?.Device,
+            });
         await monitor.ReportAsync(run._status);
         try
         {

@@ -17,4 +17,7 @@ public static class JobKinds
 {
     public const string Score = "score";
     public const string Refresh = "refresh";
+
+    /// <summary>Placing an upload that workers scored (a shared store, issue 12).</summary>
+    public const string Place = "place";
 }

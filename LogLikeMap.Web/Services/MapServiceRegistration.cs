@@ -12,8 +12,27 @@ public static class MapServiceRegistration
     /// <summary>The configuration section bound to <see cref="MapOptions"/>.</summary>
     public const string MapOptionsSection = "Map";
 
-    /// <summary>The data options (validated here, at start), the store, the in-memory map and its loading at start.</summary>
+    /// <summary>The data options and the store (<see cref="AddStore"/>), the map's settings, the in-memory map and its loading at start.</summary>
     public static IHostApplicationBuilder AddModelMap(this IHostApplicationBuilder builder)
+    {
+        builder.AddStore();
+        // The layout's settings (clip percentile, t-SNE, placement); every default is the paper's (docs/method.md §1.3, §2).
+        builder.Services.AddOptions<MapOptions>().Bind(builder.Configuration.GetSection(MapOptionsSection)).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<MapOptions>, MapOptionsValidation>();
+        builder.Services.AddSingleton<ModelMapService>();
+        builder.Services.AddSingleton<IModelMapService>(sp => sp.GetRequiredService<ModelMapService>());
+        builder.Services.AddSingleton<MapMaintenance>();
+        builder.Services.AddSingleton<IModelRemoval>(sp => sp.GetRequiredService<MapMaintenance>());
+        builder.Services.AddSingleton<ITextSetService, TextSetService>();
+        builder.Services.AddHostedService<MapStartup>();
+        builder.Services.AddSingleton(sp => new Components.Map.FamilyPalette(
+            Path.Combine(sp.GetRequiredService<DataPaths>().DataFolder, Components.Map.FamilyPalette.FileName),
+            sp.GetRequiredService<ILogger<Components.Map.FamilyPalette>>()));
+        return builder;
+    }
+
+    /// <summary>The data options (validated here, at start), the data folders and the store: all a scoring worker needs of them.</summary>
+    public static IHostApplicationBuilder AddStore(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
         // Read now, not through IOptions: the store's factory is built while services are registered.
@@ -28,17 +47,6 @@ public static class MapServiceRegistration
             Provider = options.Database,
             ConnectionString = options.ConnectionString ?? $"Data Source={paths.SqliteDatabase}",
         });
-        // The layout's settings (clip percentile, t-SNE, placement); every default is the paper's (docs/method.md §1.3, §2).
-        builder.Services.AddOptions<MapOptions>().Bind(builder.Configuration.GetSection(MapOptionsSection)).ValidateOnStart();
-        builder.Services.AddSingleton<IValidateOptions<MapOptions>, MapOptionsValidation>();
-        builder.Services.AddSingleton<ModelMapService>();
-        builder.Services.AddSingleton<IModelMapService>(sp => sp.GetRequiredService<ModelMapService>());
-        builder.Services.AddSingleton<MapMaintenance>();
-        builder.Services.AddSingleton<IModelRemoval>(sp => sp.GetRequiredService<MapMaintenance>());
-        builder.Services.AddSingleton<ITextSetService, TextSetService>();
-        builder.Services.AddHostedService<MapStartup>();
-        builder.Services.AddSingleton(sp => new Components.Map.FamilyPalette(
-            Path.Combine(paths.DataFolder, Components.Map.FamilyPalette.FileName), sp.GetRequiredService<ILogger<Components.Map.FamilyPalette>>()));
         return builder;
     }
 

@@ -3,6 +3,7 @@ using Hangfire;
 using LogLikeMap.Web.Jobs;
 using LogLikeMap.Web.Options;
 using LogLikeMap.Web.Services;
+using LogLikeMap.Web.Workers;
 using Microsoft.Extensions.Options;
 
 namespace LogLikeMap.Web.Uploads;
@@ -15,7 +16,7 @@ namespace LogLikeMap.Web.Uploads;
 /// </summary>
 public sealed class UploadService(
     ModelMapService map, DataPaths paths, IOptions<UploadOptions> options, IOptions<JobsOptions> jobOptions, IBackgroundJobClient jobs,
-    JobMonitor monitor, ILogger<UploadService> logger) : IUploadService
+    JobMonitor monitor, SharedStore sharedStore, SharedUploads sharedUploads, ILogger<UploadService> logger) : IUploadService
 {
     /// <summary>Names of the uploads being received and checked now, before their jobs are known to the monitor.</summary>
     private readonly ConcurrentDictionary<string, byte> _receiving = new(StringComparer.Ordinal);
@@ -86,6 +87,18 @@ public sealed class UploadService(
         {
             written = UploadFolder.CreatePartial(paths.UploadsFolder, id);
             var manifest = await assemble(written, id);
+            if (sharedStore.Enabled)
+            {
+                var jobIds = await QueueForWorkersAsync(written, manifest, ct);
+                // The store holds the upload now; the web host keeps nothing of it.
+                written.Discard();
+                written = null;
+                foreach (var shardJob in jobIds)
+                    await monitor.ReportQueuedAsync(shardJob, manifest.Kind == UploadKind.Checkpoint ? JobKinds.Score : JobKinds.Place, manifest.ModelName);
+                logger.LogInformation("Upload {UploadId} ({Kind}) of model {Model} stored for the workers and queued as job(s) {JobIds}.",
+                    id, manifest.Kind, manifest.ModelName, string.Join(", ", jobIds));
+                return UploadResult.Queued(jobIds[0]);
+            }
             written = await written.CommitAsync(manifest, ct);
             var jobId = jobs.Enqueue<ScoreCheckpointJob>(job => job.RunAsync(id, null, CancellationToken.None));
             var folder = written;
@@ -112,6 +125,23 @@ public sealed class UploadService(
             written?.Discard();
             throw;
         }
+    }
+
+    /// <summary>
+    /// With a shared store (issue 12): stores the checked upload in the database for the workers, fixing the text set,
+    /// chunk size, shards and dtype in its manifest, and queues its jobs; returns their ids, the first the upload's.
+    /// </summary>
+    private async Task<IReadOnlyList<string>> QueueForWorkersAsync(UploadFolder folder, UploadManifest manifest, CancellationToken ct)
+    {
+        var texts = map.State.Texts;
+        var settings = jobOptions.Value;
+        var stored = new StoredUploadManifest(manifest with { CheckpointFolder = null }, texts.TextSetId, texts.Indices.Count,
+            settings.ScoringChunkTexts, settings.ScoringShards, settings.ScoringPrecision);
+        if (manifest.Kind == UploadKind.Checkpoint)
+            return await sharedUploads.QueueCheckpointAsync(stored, manifest.CheckpointFolder ?? folder.CheckpointFolder, folder.Path, ct);
+        var scores = ResultsCheck.Read(folder.ResultsFile, "The results file", texts.Indices, texts.Name, map.State.LaidOut?.ClipThreshold, ct)
+            .ToDictionary(s => s.Index);
+        return [await sharedUploads.QueueResultsAsync(stored, [.. texts.Indices.Select(i => scores[i])], ct)];
     }
 
     /// <summary>The page's rules (<see cref="ModelNameRules"/>) on the name and family as they will be stored (trimmed).</summary>

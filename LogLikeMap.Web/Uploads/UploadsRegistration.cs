@@ -13,6 +13,7 @@ public static class UploadsRegistration
             .Bind(builder.Configuration.GetSection(UploadOptions.Section))
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        builder.Services.AddSingleton<Workers.SharedUploads>();
         builder.Services.AddSingleton<UploadService>();
         builder.Services.AddSingleton<Services.IUploadService>(sp => sp.GetRequiredService<UploadService>());
         builder.Services.AddHostedService<UploadsCleanup>();

@@ -135,6 +135,39 @@ namespace LogLikeMap.Store.Migrations.PostgreSql
                     b.ToTable("Models", (string)null);
                 });
 
+            modelBuilder.Entity("LogLikeMap.Store.PartialScoreEntity", b =>
+                {
+                    b.Property<string>("UploadId")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<int>("ChunkIndex")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("FirstPosition")
+                        .HasColumnType("integer");
+
+                    b.Property<byte[]>("LogLikelihoods")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.Property<DateTime>("ScoredAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("ScoredBy")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)");
+
+                    b.Property<byte[]>("TokenCounts")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.HasKey("UploadId", "ChunkIndex");
+
+                    b.ToTable("PartialScores", (string)null);
+                });
+
             modelBuilder.Entity("LogLikeMap.Store.ScoreVectorEntity", b =>
                 {
                     b.Property<long>("Id")
@@ -177,6 +210,58 @@ namespace LogLikeMap.Store.Migrations.PostgreSql
                         .IsUnique();
 
                     b.ToTable("ScoreVectors", (string)null);
+                });
+
+            modelBuilder.Entity("LogLikeMap.Store.StoredUploadChunkEntity", b =>
+                {
+                    b.Property<string>("UploadId")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<int>("ChunkIndex")
+                        .HasColumnType("integer");
+
+                    b.Property<byte[]>("Bytes")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.HasKey("UploadId", "ChunkIndex");
+
+                    b.ToTable("StoredUploadChunks", (string)null);
+                });
+
+            modelBuilder.Entity("LogLikeMap.Store.StoredUploadEntity", b =>
+                {
+                    b.Property<string>("UploadId")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<int>("ChunkCount")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("Length")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("ManifestJson")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.HasKey("UploadId");
+
+                    b.ToTable("StoredUploads", (string)null);
                 });
 
             modelBuilder.Entity("LogLikeMap.Store.TextEntity", b =>
@@ -297,6 +382,15 @@ namespace LogLikeMap.Store.Migrations.PostgreSql
                         .IsRequired();
 
                     b.Navigation("Model");
+                });
+
+            modelBuilder.Entity("LogLikeMap.Store.StoredUploadChunkEntity", b =>
+                {
+                    b.HasOne("LogLikeMap.Store.StoredUploadEntity", null)
+                        .WithMany()
+                        .HasForeignKey("UploadId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("LogLikeMap.Store.TextEntity", b =>

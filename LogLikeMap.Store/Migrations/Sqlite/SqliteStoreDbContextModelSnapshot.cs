@@ -124,6 +124,39 @@ namespace LogLikeMap.Store.Migrations.Sqlite
                     b.ToTable("Models", (string)null);
                 });
 
+            modelBuilder.Entity("LogLikeMap.Store.PartialScoreEntity", b =>
+                {
+                    b.Property<string>("UploadId")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("ChunkIndex")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("FirstPosition")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("LogLikelihoods")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<DateTime>("ScoredAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ScoredBy")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("TokenCounts")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.HasKey("UploadId", "ChunkIndex");
+
+                    b.ToTable("PartialScores", (string)null);
+                });
+
             modelBuilder.Entity("LogLikeMap.Store.ScoreVectorEntity", b =>
                 {
                     b.Property<long>("Id")
@@ -164,6 +197,58 @@ namespace LogLikeMap.Store.Migrations.Sqlite
                         .IsUnique();
 
                     b.ToTable("ScoreVectors", (string)null);
+                });
+
+            modelBuilder.Entity("LogLikeMap.Store.StoredUploadChunkEntity", b =>
+                {
+                    b.Property<string>("UploadId")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("ChunkIndex")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("Bytes")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("UploadId", "ChunkIndex");
+
+                    b.ToTable("StoredUploadChunks", (string)null);
+                });
+
+            modelBuilder.Entity("LogLikeMap.Store.StoredUploadEntity", b =>
+                {
+                    b.Property<string>("UploadId")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("ChunkCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Length")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ManifestJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("UploadId");
+
+                    b.ToTable("StoredUploads", (string)null);
                 });
 
             modelBuilder.Entity("LogLikeMap.Store.TextEntity", b =>
@@ -280,6 +365,15 @@ namespace LogLikeMap.Store.Migrations.Sqlite
                         .IsRequired();
 
                     b.Navigation("Model");
+                });
+
+            modelBuilder.Entity("LogLikeMap.Store.StoredUploadChunkEntity", b =>
+                {
+                    b.HasOne("LogLikeMap.Store.StoredUploadEntity", null)
+                        .WithMany()
+                        .HasForeignKey("UploadId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("LogLikeMap.Store.TextEntity", b =>

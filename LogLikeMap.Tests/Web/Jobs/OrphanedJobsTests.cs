@@ -5,6 +5,7 @@ using Hangfire.States;
 using Hangfire.Storage.SQLite;
 using LogLikeMap.Web.Jobs;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 namespace LogLikeMap.Tests.Web.Jobs;
 
@@ -14,6 +15,8 @@ namespace LogLikeMap.Tests.Web.Jobs;
 /// </summary>
 public sealed class OrphanedJobsTests : IDisposable
 {
+    private static readonly IOptions<JobsOptions> Options = Microsoft.Extensions.Options.Options.Create(new JobsOptions());
+
     private readonly string _folder = Directory.CreateTempSubdirectory("loglikemap-orphans-").FullName;
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
@@ -33,7 +36,7 @@ public sealed class OrphanedJobsTests : IDisposable
         Assert.True(client.ChangeState(orphan, new RunningOn("crashed-host:scoring:1"), EnqueuedState.StateName));
         Assert.True(client.ChangeState(running, new RunningOn("live-host:scoring:1"), EnqueuedState.StateName));
 
-        var requeued = new OrphanedJobs(storage, client, TimeProvider.System, NullLogger<OrphanedJobs>.Instance).RequeueOrphans();
+        var requeued = new OrphanedJobs(storage, client, Options, TimeProvider.System, NullLogger<OrphanedJobs>.Instance).RequeueOrphans();
 
         Assert.Equal([orphan], requeued);
         var monitoring = storage.GetMonitoringApi();
@@ -51,11 +54,32 @@ public sealed class OrphanedJobsTests : IDisposable
         using (var connection = storage.GetConnection())
             connection.AnnounceServer("frozen-host:scoring:1", new ServerContext { Queues = [JobsRegistration.ScoringQueue], WorkerCount = 1 });
         client.ChangeState(job, new RunningOn("frozen-host:scoring:1"), EnqueuedState.StateName);
-        var later = new ShiftedClock(OrphanedJobs.SilentFor + TimeSpan.FromSeconds(30));
+        var later = new ShiftedClock(Options.Value.OrphanAfter + TimeSpan.FromSeconds(30));
 
-        var requeued = new OrphanedJobs(storage, client, later, NullLogger<OrphanedJobs>.Instance).RequeueOrphans();
+        var requeued = new OrphanedJobs(storage, client, Options, later, NullLogger<OrphanedJobs>.Instance).RequeueOrphans();
 
         Assert.Equal([job], requeued);
+    }
+
+    [Fact]
+    public void A_job_resumed_by_a_live_server_after_its_first_server_died_is_left_alone()
+    {
+        // Issue 17 item 5: once requeued and started again by a live server, the job must not be requeued every round
+        // because an earlier state of it still names the dead server.
+        using var storage = new SQLiteStorage(Path.Combine(_folder, "jobs.db"), new SQLiteStorageOptions());
+        var client = new BackgroundJobClient(storage);
+        var job = client.Enqueue<ScoreCheckpointJob>(j => j.RunAsync("upload-1", null, CancellationToken.None));
+        using (var connection = storage.GetConnection())
+            connection.AnnounceServer("live-host:scoring:2", new ServerContext { Queues = [JobsRegistration.ScoringQueue], WorkerCount = 1 });
+        client.ChangeState(job, new RunningOn("crashed-host:scoring:1"), EnqueuedState.StateName);
+        var watcher = new OrphanedJobs(storage, client, Options, TimeProvider.System, NullLogger<OrphanedJobs>.Instance);
+        Assert.Equal([job], watcher.RequeueOrphans());
+        Assert.True(client.ChangeState(job, new RunningOn("live-host:scoring:2"), EnqueuedState.StateName));
+
+        var again = watcher.RequeueOrphans();
+
+        Assert.Empty(again);
+        Assert.Equal(ProcessingState.StateName, storage.GetMonitoringApi().JobDetails(job).History[0].StateName);
     }
 
     /// <summary>

@@ -231,7 +231,7 @@ public sealed class BrokenUploadApiTests(ServerFolderApp server) : IClassFixture
     }
 
     /// <summary>A checkpoint folder zipped as a user would, its config.json and weights optionally edited.</summary>
-    private static byte[] ZipFolder(string folder, Action<JsonObject>? edit, Func<byte[], byte[]>? weights = null, Func<string, byte[]?>? files = null)
+    internal static byte[] ZipFolder(string folder, Action<JsonObject>? edit, Func<byte[], byte[]>? weights = null, Func<string, byte[]?>? files = null)
     {
         using var buffer = new MemoryStream();
         using (var zip = new ZipArchive(buffer, ZipArchiveMode.Create, leaveOpen: true))
@@ -257,7 +257,7 @@ public sealed class BrokenUploadApiTests(ServerFolderApp server) : IClassFixture
     }
 
     /// <summary>Overwrites the first element of an F16 tensor in safetensors bytes, found through the header's offsets.</summary>
-    private static byte[] SetFirstValue(byte[] safetensors, string tensor, Half value)
+    internal static byte[] SetFirstValue(byte[] safetensors, string tensor, Half value)
     {
         var headerLength = (int)BinaryPrimitives.ReadUInt64LittleEndian(safetensors);
         var header = JsonNode.Parse(safetensors.AsSpan(8, headerLength))!.AsObject();

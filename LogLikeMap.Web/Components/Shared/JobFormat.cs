@@ -28,6 +28,8 @@ public static class JobFormat
         ArgumentNullException.ThrowIfNull(job);
         if (job.Kind == JobKinds.Refresh)
             return "Full layout refresh";
+        if (job.Kind == JobKinds.Place)
+            return $"Placing {job.ModelName}";
         return NeverScored(job) && job.State == JobStates.Succeeded ? $"Placing {job.ModelName}" : $"Scoring {job.ModelName}";
     }
 
@@ -42,6 +44,13 @@ public static class JobFormat
     }
 
     private static bool NeverScored(JobStatus job) => JobStates.IsFinished(job.State) && job.TextsTotal == 0;
+
+    /// <summary>The host and device that run or ran the job ("gpu-1, cuda:0"); empty before it started.</summary>
+    public static string Where(JobStatus job)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        return string.Join(", ", new[] { job.Host, job.Device }.Where(p => !string.IsNullOrEmpty(p)));
+    }
 
     public static string Speed(JobStatus job)
     {
