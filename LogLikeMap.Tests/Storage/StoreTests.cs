@@ -25,7 +25,7 @@ public class StoreTests
         Assert.True(File.Exists(store.DatabasePath));
         await using var db = await store.Contexts.CreateDbContextAsync();
         Assert.Empty(await db.Database.GetPendingMigrationsAsync());
-        Assert.Equal(["20261128103525_InitialStore", "20261205073000_LayoutColumnMeans"], await db.Database.GetAppliedMigrationsAsync());
+        Assert.Equal(["20261128103525_InitialStore", "20261205072851_WorkerUploadsAndPartialScores", "20261205073000_LayoutColumnMeans"], await db.Database.GetAppliedMigrationsAsync());
     }
 
     [Fact]
