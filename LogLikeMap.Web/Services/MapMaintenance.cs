@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using LogLikeMap.Store.Catalog;
 using LogLikeMap.Core.Analysis;
 using LogLikeMap.Core.Map;

@@ -38,15 +38,11 @@ public sealed class TrajectoriesApiTests
         var random = new Random(5);
         string[] names = ["base", "base-step0100", "base-step0200"];
         var raw = names.Select(_ => Enumerable.Range(0, texts).Select(_ => -40 - 20 * random.NextDouble()).ToArray()).ToArray();
-        var matrix = new LogLikelihoodMatrix(names, texts, [.. raw.SelectMany(r => r)]);
-        var text = new MapText(1, "t", [.. Enumerable.Range(0, texts).Select(i => (long)i)], new string?[texts], 1000);
-        ModelCard[] cards =
-        [
-            new("base", "f", null, null, null, Checkpoint: new Core.Analysis.RunStep("base", 300)),
-            new("base-step0100", "f", null, null, null),
-            new("base-step0200", "f", null, null, null, Checkpoint: new Core.Analysis.RunStep("base", 200)),
-        ];
-        var state = MapStateBuilder.FromStoredLayout(text, cards, matrix, 0, [.. names.Select((_, i) => new MapPoint(i, i))], 1);
+        var cards = TestMapStates.Cards(names, raw);
+        cards["base"] = cards["base"] with { Checkpoint = new Core.Analysis.RunStep("base", 300) };
+        cards["base-step0200"] = cards["base-step0200"] with { Checkpoint = new Core.Analysis.RunStep("base", 200) };
+        var plain = TestMapStates.Redrawn(names, raw, [.. names.Select((_, i) => new MapPoint(i, i))], withNeighbours: false);
+        var state = new MapState(plain.Map, cards, plain.Texts, 1);
         var map = new ModelMapService(NullLogger<ModelMapService>.Instance);
         await map.PublishAsync(state);
 
