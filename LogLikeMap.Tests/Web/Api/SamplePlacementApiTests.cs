@@ -25,7 +25,7 @@ public sealed class SamplePlacementApiTests(BuiltInMapApp builtIn) : IClassFixtu
         file.Headers.ContentType = new MediaTypeHeaderValue("application/jsonl");
         form.Add(file, "file", sample + ".jsonl");
         form.Add(new StringContent(name), "name");
-        form.Add(new StringContent(sample[..sample.IndexOf("-d", StringComparison.Ordinal)]), "family");
+        form.Add(new StringContent(sample[..sample.IndexOf("-sample", StringComparison.Ordinal)]), "family");
         using var response = await client.PostAsync("/api/uploads/results", form);
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         var upload = (await response.Content.ReadFromJsonAsync<UploadResult>())!;
@@ -33,14 +33,18 @@ public sealed class SamplePlacementApiTests(BuiltInMapApp builtIn) : IClassFixtu
 
         var models = (await client.GetFromJsonAsync<List<ModelPoint>>("/api/models"))!;
         var placed = models.Single(m => m.Name == name);
-        var panel = (await client.GetFromJsonAsync<NeighboursResponse>($"/api/models/{Uri.EscapeDataString(name)}/neighbours?k=10"))!;
+        var panel = (await client.GetFromJsonAsync<NeighboursResponse>($"/api/models/{Uri.EscapeDataString(name)}/neighbours?k=20"))!;
         var listed = panel.Neighbours.Select(n => n.Name).ToHashSet(StringComparer.Ordinal);
+        var firstListed = panel.Neighbours.Take(3).Select(n => n.Name).ToHashSet(StringComparer.Ordinal);
         var others = models.Where(m => m.Name != name).ToList();
         var extent = Math.Max(models.Max(m => m.X) - models.Min(m => m.X), models.Max(m => m.Y) - models.Min(m => m.Y));
         double Distance(ModelPoint m) => Math.Sqrt(((m.X - placed.X) * (m.X - placed.X)) + ((m.Y - placed.Y) * (m.Y - placed.Y)));
 
-        var toListed = others.Where(m => listed.Contains(m.Name)).Min(Distance);
-        Assert.True(toListed <= 0.06 * extent, $"{sample} is drawn {toListed / extent:P1} of the map's extent from the nearest model its panel lists.");
+        var toListed = others.Where(m => firstListed.Contains(m.Name)).Min(Distance);
+        Assert.True(toListed <= 0.06 * extent, $"{sample} is drawn {toListed / extent:P1} of the map's extent from the nearest of the first 3 models its panel lists.");
+        // As in PlacementTests: drawn among its first few, and its 5 drawn nearest within its 20 nearest (t-SNE may
+        // draw a dense lineage's checkpoints beside its fine-tunes).
+        Assert.Contains(others.MinBy(Distance)!.Name, firstListed);
         Assert.All(others.OrderBy(Distance).Take(5), m => Assert.Contains(m.Name, listed));
     }
 }

@@ -6,8 +6,19 @@ using Microsoft.Playwright;
 
 namespace LogLikeMap.Tests.Web.Browser;
 
+/// <summary>
+/// A live app of its own for the tests that change the map for good (a full layout refresh recentres Q over whatever
+/// models other browser tests left on it), so the closed-form neighbours <see cref="MapInTheBrowserTests"/> checks on
+/// the shared app stay those of the demo map. Runs alone, like <see cref="BrowserCollection"/>.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class MapChangingBrowserCollection : ICollectionFixture<LiveAppFixture>
+{
+    public const string Name = "Browser, map changes";
+}
+
 /// <summary>What must not change under a researcher's feet: family colours when a family is added, links after a refresh.</summary>
-[Collection(BrowserCollection.Name)]
+[Collection(MapChangingBrowserCollection.Name)]
 public sealed partial class StableViewsInTheBrowserTests(LiveAppFixture app)
 {
     private const string DemoResults = "AIJUUD__juud-Mistral-7B.jsonl";
