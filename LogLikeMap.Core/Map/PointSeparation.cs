@@ -50,7 +50,23 @@ public static class PointSeparation
         var d = MinimumSeparation(points);
         if (d > 0)
             SpreadCoincident(x, y, d);
-        for (var pass = 0; pass < MaxPasses && d > 0; pass++)
+        // Pushing points at the edge outwards widens the extent and so the separation it asks for: separate again at
+        // the wider extent's distance until it no longer grows (a few rounds; the built-in map's copies need it).
+        for (var round = 0; round < MaxPasses && d > 0; round++)
+        {
+            Push(x, y, d);
+            var wider = MinimumSeparation([.. x.Select((xi, i) => new MapPoint(xi, y[i]))]);
+            if (wider <= d)
+                break;
+            d = wider;
+        }
+        return [.. x.Select((xi, i) => new MapPoint(xi, y[i]))];
+    }
+
+    /// <summary>Pairs closer than <paramref name="d"/> pushed apart along the line between them, pass after pass until none is left.</summary>
+    private static void Push(double[] x, double[] y, double d)
+    {
+        for (var pass = 0; pass < MaxPasses; pass++)
         {
             var moved = false;
             foreach (var (i, j) in ClosePairs(x, y, d))
@@ -71,7 +87,6 @@ public static class PointSeparation
             if (!moved)
                 break;
         }
-        return [.. x.Select((xi, i) => new MapPoint(xi, y[i]))];
     }
 
     /// <summary>
