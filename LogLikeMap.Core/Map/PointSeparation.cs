@@ -21,9 +21,6 @@ public static class PointSeparation
     /// <summary>Relaxation passes at most; each pass resolves every overlap it finds, so few are needed.</summary>
     private const int MaxPasses = 100;
 
-    /// <summary>Rounds of pushing at a widened extent's separation at most; the extent grows by a percent or so each.</summary>
-    private const int MaxRounds = 10;
-
     // The golden angle turns the push between coincident points to directions that never repeat (Vogel 1979).
     private static readonly double GoldenAngle = Math.PI * (3 - Math.Sqrt(5));
 
@@ -53,17 +50,22 @@ public static class PointSeparation
         var d = MinimumSeparation(points);
         if (d > 0)
             SpreadCoincident(x, y, d);
-        // Pushing points at the edge apart widens the layout, and the separation is a fraction of the widened extent
-        // (seen: 1.48% instead of 1.5% on the built-in map): push again at the new extent's separation until none moves.
-        for (var round = 0; round < MaxRounds && d > 0 && PushApart(x, y, d); round++)
-            d = MinimumSeparation([.. x.Select((xi, i) => new MapPoint(xi, y[i]))]);
+        // Pushing points at the edge outwards widens the extent and so the separation it asks for: separate again at
+        // the wider extent's distance until it no longer grows (a few rounds; the built-in map's copies need it).
+        for (var round = 0; round < MaxPasses && d > 0; round++)
+        {
+            Push(x, y, d);
+            var wider = MinimumSeparation([.. x.Select((xi, i) => new MapPoint(xi, y[i]))]);
+            if (wider <= d)
+                break;
+            d = wider;
+        }
         return [.. x.Select((xi, i) => new MapPoint(xi, y[i]))];
     }
 
-    /// <summary>Pushes pairs closer than <paramref name="d"/> apart, pass after pass; false when none was that close.</summary>
-    private static bool PushApart(double[] x, double[] y, double d)
+    /// <summary>Pairs closer than <paramref name="d"/> pushed apart along the line between them, pass after pass until none is left.</summary>
+    private static void Push(double[] x, double[] y, double d)
     {
-        var movedAny = false;
         for (var pass = 0; pass < MaxPasses; pass++)
         {
             var moved = false;
@@ -84,9 +86,7 @@ public static class PointSeparation
             }
             if (!moved)
                 break;
-            movedAny = true;
         }
-        return movedAny;
     }
 
     /// <summary>
