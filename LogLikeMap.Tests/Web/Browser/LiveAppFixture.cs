@@ -134,6 +134,7 @@ public class LiveAppFixture : IAsyncLifetime
             builder.UseSetting("Security:AdminUser", AdminUser);
             builder.UseSetting("Security:AdminPasswordHash", AdminPasswordHash);
             builder.UseSetting("Security:ApiKeyHashes:0", WebAppFactory.ApiKeyHash);
+            WebAppFactory.PatientShutdown(builder);
         }
 
         protected override void Dispose(bool disposing)
