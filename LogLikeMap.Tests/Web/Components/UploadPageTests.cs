@@ -29,6 +29,17 @@ public sealed class UploadPageTests : ComponentTestContext
     }
 
     [Fact]
+    public void The_page_names_every_architecture_the_scorer_loads()
+    {
+        var page = RenderUploadPage(UploadResult.Queued("job-1"), out _);
+
+        // It once listed the first wave's five by hand while the scorer loaded many more (qwen2_moe, phi3, gptj...).
+        Assert.All(LogLikeMap.Scoring.Models.ModelRegistry.ModelTypes, t => Assert.Contains(t, page.Markup, StringComparison.Ordinal));
+        Assert.Contains("qwen2_moe", page.Markup, StringComparison.Ordinal);
+        Assert.Contains("gptj", page.Markup, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Submitting_an_empty_form_lists_what_is_missing_and_sends_nothing()
     {
         var page = RenderUploadPage(UploadResult.Queued("job-1"), out var uploads);
