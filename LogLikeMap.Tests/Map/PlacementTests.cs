@@ -107,7 +107,7 @@ public sealed class PlacementTests
     }
 
     private static double[] SampleScores(string sample) =>
-        [.. ResultsFile.Read(Path.Combine(AppContext.BaseDirectory, "TestData", "samples", sample + ".jsonl"), CancellationToken.None)
+        [.. ResultsFile.Read(LogLikeMap.Tests.Web.Api.ResultsUploads.SampleScores(sample), CancellationToken.None)
             .OrderBy(s => s.Index).Select(s => s.LogLikelihood)];
 
     /// <summary>Var_s(max(a, c) - max(b, c)) / 2, the paper's KL in nats per text (population variance).</summary>

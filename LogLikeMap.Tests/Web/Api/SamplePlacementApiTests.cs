@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using LogLikeMap.Web.Api;
 using LogLikeMap.Web.Services;
@@ -20,16 +18,7 @@ public sealed class SamplePlacementApiTests(BuiltInMapApp builtIn) : IClassFixtu
         using var client = builtIn.App.CreateAdminClient();
         var name = $"uploaded/{sample}";
 
-        using var form = new MultipartFormDataContent();
-        var file = new ByteArrayContent(await File.ReadAllBytesAsync(Path.Combine(AppContext.BaseDirectory, "TestData", "samples", sample + ".jsonl")));
-        file.Headers.ContentType = new MediaTypeHeaderValue("application/jsonl");
-        form.Add(file, "file", sample + ".jsonl");
-        form.Add(new StringContent(name), "name");
-        form.Add(new StringContent(sample[..sample.IndexOf("-sample", StringComparison.Ordinal)]), "family");
-        using var response = await client.PostAsync("/api/uploads/results", form);
-        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        var upload = (await response.Content.ReadFromJsonAsync<UploadResult>())!;
-        Assert.Equal(JobStates.Succeeded, (await JobPolling.UntilFinishedAsync(client, upload.JobId!)).State);
+        await ResultsUploads.PlaceAsync(client, name, sample[..sample.IndexOf("-sample", StringComparison.Ordinal)], ResultsUploads.SampleScores(sample));
 
         var models = (await client.GetFromJsonAsync<List<ModelPoint>>("/api/models"))!;
         var placed = models.Single(m => m.Name == name);

@@ -1,4 +1,3 @@
-using System.Net.Http.Json;
 using System.Text.Json;
 using LogLikeMap.Lab.Zoo;
 using LogLikeMap.Tests.Web.Api;
@@ -96,16 +95,7 @@ public sealed class BuiltInMapInTheBrowserTests(BuiltInMapFixture app)
     {
         const string sample = "gpt2-bpe1k-docs-sample-ft-email", lineage = "gpt2-bpe1k-docs", name = "uploaded/" + sample;
         using var client = app.CreateAdminClient();
-        using (var form = new MultipartFormDataContent
-        {
-            { new StringContent(name), "name" },
-            { new StringContent(lineage), "family" },
-            { new ByteArrayContent(await File.ReadAllBytesAsync(Path.Combine(AppContext.BaseDirectory, "TestData", "samples", sample + ".jsonl"))), "file", sample + ".jsonl" },
-        })
-        {
-            var queued = await (await client.PostAsync("/api/uploads/results", form)).Content.ReadFromJsonAsync<UploadResult>();
-            Assert.Equal(JobStates.Succeeded, (await JobPolling.UntilFinishedAsync(client, queued!.JobId!, TimeSpan.FromMinutes(2))).State);
-        }
+        await ResultsUploads.PlaceAsync(client, name, lineage, ResultsUploads.SampleScores(sample));
         try
         {
             var page = await app.NewPageAsync();

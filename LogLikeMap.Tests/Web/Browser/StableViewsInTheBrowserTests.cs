@@ -34,7 +34,7 @@ public sealed partial class StableViewsInTheBrowserTests(LiveAppFixture app)
         // and shifted all the others by one.
         const string model = "colour-test/new-family";
         using var client = app.CreateAdminClient();
-        await PlaceResultsAsync(client, model, "aaa-first-family");
+        await ResultsUploads.PlaceAsync(client, model, "aaa-first-family", Path.Combine(WebAppFactory.DemoMapFolder, "results", DemoResults));
         try
         {
             await LiveAppFixture.GotoInteractiveAsync(page, "/");
@@ -98,21 +98,6 @@ public sealed partial class StableViewsInTheBrowserTests(LiveAppFixture app)
             colours[family] = await chip.EvaluateAsync<string>("e => getComputedStyle(e).backgroundColor");
         }
         return colours;
-    }
-
-    /// <summary>Uploads a demo model's results under another name and family, and waits until it is on the map.</summary>
-    private static async Task PlaceResultsAsync(HttpClient client, string name, string family)
-    {
-        using var form = new MultipartFormDataContent
-        {
-            { new StringContent(name), "name" },
-            { new StringContent(family), "family" },
-            { new ByteArrayContent(await File.ReadAllBytesAsync(Path.Combine(WebAppFactory.DemoMapFolder, "results", DemoResults))), "file", "results.jsonl" },
-        };
-        var response = await client.PostAsync("/api/uploads/results", form);
-        var queued = await response.Content.ReadFromJsonAsync<UploadResult>();
-        Assert.True(queued?.JobId is not null, await response.Content.ReadAsStringAsync());
-        Assert.Equal(JobStates.Succeeded, (await JobPolling.UntilFinishedAsync(client, queued!.JobId!, TimeSpan.FromMinutes(2))).State);
     }
 
     [GeneratedRegex("[?&]v=(\\d+)")]
