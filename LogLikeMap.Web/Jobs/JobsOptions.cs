@@ -90,6 +90,13 @@ public sealed class JobsOptions
     [Range(1L, long.MaxValue)]
     public long? MaxModelBytes { get; set; }
 
+    /// <summary>
+    /// libtorch's CPU threads while scoring on the CPU; all cores when unset. Two CPU workers on one host each take every
+    /// core by default and then contend for them (issue 12's measurement): give each its share, e.g. 1 with one worker per core.
+    /// </summary>
+    [Range(1, 1024)]
+    public int? ScoringThreads { get; set; }
+
     /// <summary>Batch size x longest text per batch while scoring.</summary>
     [Range(1, 1 << 24)]
     public int ScoringMaxBatchTokens { get; set; } = 8192;

@@ -82,7 +82,7 @@ public sealed class ScoreCheckpointJob(
         try
         {
             using var scorer = LogLikelihoodScorer.Load(checkpointPath,
-                new ScoringOptions(settings.ScoringPrecision, settings.ScoringDevice, settings.ScoringMaxBatchTokens));
+                new ScoringOptions(settings.ScoringPrecision, settings.ScoringDevice, settings.ScoringMaxBatchTokens, settings.ScoringThreads));
             var tokenized = texts.Texts.Select(t => scorer.Tokenize(t.Index, t.Text)).ToArray();
             await scorer.ScoreToFileAsync(tokenized, resultsFile, new ScoringReport(run), ct);
         }

@@ -58,7 +58,7 @@ public sealed class ScoreUploadShardJob(
         try
         {
             using var scorer = LogLikelihoodScorer.Load(checkpoint, new ScoringOptions(
-                manifest.Precision, settings.ScoringDevice, settings.ScoringMaxBatchTokens, DeviceIndex: settings.ScoringDeviceIndex));
+                manifest.Precision, settings.ScoringDevice, settings.ScoringMaxBatchTokens, settings.ScoringThreads, settings.ScoringDeviceIndex));
             foreach (var chunk in chunks)
             {
                 var (first, length) = TextChunks.Positions(chunk, manifest.TextCount, manifest.ChunkTexts);

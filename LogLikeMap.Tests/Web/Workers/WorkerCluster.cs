@@ -77,7 +77,10 @@ public sealed partial class WorkerCluster : IAsyncDisposable
 
     public async Task<AppProcess> StartWorkerAsync()
     {
-        var worker = await AppProcess.StartAsync("worker", new Dictionary<string, string>(_common) { ["Jobs:Roles"] = "Worker" }, StartTimeout);
+        // One libtorch thread each, as a host gives its CPU workers their share of the cores: two workers that each took
+        // every core of a 2-core box would contend for them.
+        var worker = await AppProcess.StartAsync(
+            "worker", new Dictionary<string, string>(_common) { ["Jobs:Roles"] = "Worker", ["Jobs:ScoringThreads"] = "1" }, StartTimeout);
         _workers.Add(worker);
         return worker;
     }
