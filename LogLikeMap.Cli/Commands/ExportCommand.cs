@@ -140,23 +140,16 @@ public static class ExportCommand
             : Exports.WriteTableJsonAsync(stream, models, columns, values, cancellationToken);
 
     /// <summary>Neighbours in the full N-dimensional space of Q, never from the 2-D layout (docs/method.md 1.5).</summary>
-    private static List<NeighbourRow> NeighbourRows(LogLikelihoodMatrix matrix, double? meanByteLength, ExportRequest request, CancellationToken cancellationToken)
+    private static List<ModelNeighbours> NeighbourRows(LogLikelihoodMatrix matrix, double? meanByteLength, ExportRequest request, CancellationToken cancellationToken)
     {
         var q = CentredLogLikelihoods.FromMatrix(matrix, request.ClipPercentile);
         var distances = SquaredDistances.Build(q, cancellationToken);
         var count = Math.Min(request.NeighbourCount, matrix.ModelCount - 1);
-        var rows = new List<NeighbourRow>(matrix.ModelCount * count);
-        for (var i = 0; i < matrix.ModelCount; i++)
+        return [.. matrix.ModelNames.Select((name, i) =>
         {
-            var rank = 0;
-            foreach (var neighbour in distances.Nearest(i, count))
-            {
-                var kl = KlEstimate.NatsPerText(neighbour.SquaredDistance, matrix.TextCount);
-                double? bits = meanByteLength is { } bytes ? KlEstimate.BitsPerByte(kl, bytes) : null;
-                rows.Add(new NeighbourRow(matrix.ModelNames[i], ++rank, matrix.ModelNames[neighbour.Model], kl, bits));
-            }
-        }
-        return rows;
+            var nearest = Neighbour.Ranked(distances.Nearest(i, count), j => matrix.ModelNames[j], matrix.TextCount);
+            return new ModelNeighbours(name, meanByteLength is { } bytes ? [.. nearest.Select(n => n.WithBitsPerByte(bytes))] : nearest);
+        })];
     }
 
     private static List<LayoutPoint> ComputeLayout(LogLikelihoodMatrix matrix, ExportRequest request, CancellationToken cancellationToken)

@@ -84,7 +84,7 @@ public static class MapCommand
         await WriteCsvAsync(Path.Combine(outputFolder, "layout.csv"), writer => Exports.WriteLayoutCsvAsync(writer,
             map.Layout.Select((p, i) => new LayoutPoint(map.ModelNames[i], p.X, p.Y, Provisional: false)), cancellationToken));
         await WriteCsvAsync(Path.Combine(outputFolder, "neighbours.csv"), writer => Exports.WriteNeighboursCsvAsync(writer,
-            map.ModelNames.SelectMany((name, i) => map.Neighbours[i].Select((n, r) => new NeighbourRow(name, r + 1, n.Name, n.KlNats, null))),
+            map.ModelNames.Select((name, i) => new ModelNeighbours(name, map.Neighbours[i])),
             cancellationToken));
         WriteSummary(Path.Combine(outputFolder, "summary.json"), map, matrixPath, readTime);
         Console.Error.WriteLine($"Wrote layout.csv, neighbours.csv and summary.json to '{outputFolder}' ({clock.Elapsed.TotalSeconds:F2} s in all).");

@@ -103,36 +103,42 @@ public static class Exports
     /// Header <c>model,rank,neighbour,kl_nats,kl_bits_per_byte</c> (the first four as <c>loglikemap map</c>'s
     /// neighbours.csv); the last column is empty when the texts' byte length is unknown.
     /// </summary>
-    public static async Task WriteNeighboursCsvAsync(TextWriter writer, IEnumerable<NeighbourRow> rows, CancellationToken cancellationToken)
+    public static async Task WriteNeighboursCsvAsync(TextWriter writer, IEnumerable<ModelNeighbours> lists, CancellationToken cancellationToken)
     {
         await writer.WriteAsync("model,rank,neighbour,kl_nats,kl_bits_per_byte\n");
-        foreach (var r in rows)
+        foreach (var (model, neighbours) in lists)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var bits = r.KlBitsPerByte is { } b ? Number(b) : "";
-            await writer.WriteAsync(
-                $"{CsvFields.Quote(r.Model)},{r.Rank.ToString(CultureInfo.InvariantCulture)},{CsvFields.Quote(r.Neighbour)},{Number(r.KlNats)},{bits}\n");
+            foreach (var n in neighbours)
+            {
+                var bits = n.KlBitsPerByte is { } b ? Number(b) : "";
+                await writer.WriteAsync(
+                    $"{CsvFields.Quote(model)},{n.Rank.ToString(CultureInfo.InvariantCulture)},{CsvFields.Quote(n.Name)},{Number(n.KlNats)},{bits}\n");
+            }
         }
         await writer.FlushAsync(cancellationToken);
     }
 
     /// <summary><c>[{"model": ..., "rank": 1, "neighbour": ..., "kl_nats": ..., "kl_bits_per_byte": ... or null}, ...]</c>.</summary>
-    public static async Task WriteNeighboursJsonAsync(Stream stream, IEnumerable<NeighbourRow> rows, CancellationToken cancellationToken)
+    public static async Task WriteNeighboursJsonAsync(Stream stream, IEnumerable<ModelNeighbours> lists, CancellationToken cancellationToken)
     {
         await using var json = new Utf8JsonWriter(stream);
         json.WriteStartArray();
-        foreach (var r in rows)
+        foreach (var (model, neighbours) in lists)
         {
-            json.WriteStartObject();
-            json.WriteString("model", r.Model);
-            json.WriteNumber("rank", r.Rank);
-            json.WriteString("neighbour", r.Neighbour);
-            json.WriteNumber("kl_nats", r.KlNats);
-            if (r.KlBitsPerByte is { } bits)
-                json.WriteNumber("kl_bits_per_byte", bits);
-            else
-                json.WriteNull("kl_bits_per_byte");
-            json.WriteEndObject();
+            foreach (var n in neighbours)
+            {
+                json.WriteStartObject();
+                json.WriteString("model", model);
+                json.WriteNumber("rank", n.Rank);
+                json.WriteString("neighbour", n.Name);
+                json.WriteNumber("kl_nats", n.KlNats);
+                if (n.KlBitsPerByte is { } bits)
+                    json.WriteNumber("kl_bits_per_byte", bits);
+                else
+                    json.WriteNull("kl_bits_per_byte");
+                json.WriteEndObject();
+            }
         }
         json.WriteEndArray();
         await json.FlushAsync(cancellationToken);

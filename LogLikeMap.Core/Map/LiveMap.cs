@@ -179,9 +179,7 @@ public sealed class LiveMap
             neighbours = [];
             return false;
         }
-        var textCount = LaidOut!.TextCount;
-        neighbours = [.. _neighbours.Nearest(model, count).Select(d =>
-            new Neighbour(d.Model, _shown[d.Model].Name, KlEstimate.NatsPerText(d.SquaredDistance, textCount)))];
+        neighbours = Neighbour.Ranked(_neighbours.Nearest(model, count), i => _shown[i].Name, LaidOut!.TextCount);
         return true;
     }
 

@@ -49,6 +49,3 @@ public enum MapStage
 /// also the t-SNE iteration and KL divergence (reported every 50 iterations).
 /// </summary>
 public readonly record struct MapProgress(MapStage Stage, int Iteration = 0, int Iterations = 0, double? KlDivergence = null);
-
-/// <summary>A neighbour of a model in the full N-dimensional space, with the paper's KL estimate.</summary>
-public readonly record struct Neighbour(int Model, string Name, double KlNats);

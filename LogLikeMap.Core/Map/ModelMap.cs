@@ -77,12 +77,9 @@ public sealed class ModelMap
     public IReadOnlyList<Neighbour> NearestNeighbours(int model, int count)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
-        return _distances.Nearest(model, count).Select(ToNeighbour).ToArray();
+        return Neighbour.Ranked(_distances.Nearest(model, count), i => ModelNames[i], TextCount);
     }
 
     /// <summary>KL(p_i, p_j) ≈ |q_i - q_j|^2 / (2N) in nats per text, from the exact squared distance.</summary>
     public double Kl(int i, int j) => KlEstimate.NatsPerText(_distances.Exact(i, j), TextCount);
-
-    private Neighbour ToNeighbour(ModelDistance distance) =>
-        new(distance.Model, ModelNames[distance.Model], KlEstimate.NatsPerText(distance.SquaredDistance, TextCount));
 }

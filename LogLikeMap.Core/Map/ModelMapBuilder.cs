@@ -41,9 +41,8 @@ public static class ModelMapBuilder
         var neighbours = Stage(MapStage.Neighbours, () =>
         {
             var lists = new Neighbour[k][];
-            Parallel.For(0, k, parallel, i => lists[i] = distances.Nearest(i, options.NeighbourCount)
-                .Select(d => new Neighbour(d.Model, matrix.ModelNames[d.Model], KlEstimate.NatsPerText(d.SquaredDistance, matrix.TextCount)))
-                .ToArray());
+            Parallel.For(0, k, parallel, i => lists[i] = Neighbour.Ranked(
+                distances.Nearest(i, options.NeighbourCount), j => matrix.ModelNames[j], matrix.TextCount));
             return lists;
         });
         var pca = Stage(MapStage.PrincipalComponents, () =>

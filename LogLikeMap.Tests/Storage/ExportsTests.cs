@@ -1,4 +1,5 @@
 using LogLikeMap.Core.Formats;
+using LogLikeMap.Core.Map;
 
 namespace LogLikeMap.Tests.Storage;
 
@@ -21,7 +22,7 @@ public class ExportsTests
         using var neighbours = new StringWriter();
 
         await Exports.WriteLayoutCsvAsync(layout, [new LayoutPoint("m", 1.25, -2, true)], CancellationToken.None);
-        await Exports.WriteNeighboursCsvAsync(neighbours, [new NeighbourRow("m", 1, "n", 0.5, 0.25), new NeighbourRow("m", 2, "o", 1, null)], CancellationToken.None);
+        await Exports.WriteNeighboursCsvAsync(neighbours, [new ModelNeighbours("m", [new(0, 1, "n", 0.5, 0.25), new(1, 2, "o", 1)])], CancellationToken.None);
 
         Assert.Equal("model,x,y,provisional\nm,1.25,-2,true\n", layout.ToString());
         Assert.Equal("model,rank,neighbour,kl_nats,kl_bits_per_byte\nm,1,n,0.5,0.25\nm,2,o,1,\n", neighbours.ToString());
@@ -32,7 +33,7 @@ public class ExportsTests
     {
         using var stream = new MemoryStream();
 
-        await Exports.WriteNeighboursJsonAsync(stream, [new NeighbourRow("m", 1, "n", 0.5, null)], CancellationToken.None);
+        await Exports.WriteNeighboursJsonAsync(stream, [new ModelNeighbours("m", [new(0, 1, "n", 0.5)])], CancellationToken.None);
 
         Assert.Equal("[{\"model\":\"m\",\"rank\":1,\"neighbour\":\"n\",\"kl_nats\":0.5,\"kl_bits_per_byte\":null}]", System.Text.Encoding.UTF8.GetString(stream.ToArray()));
     }

@@ -1,4 +1,5 @@
 using System.Text;
+using LogLikeMap.Core.Map;
 using LogLikeMap.Store.Catalog;
 using LogLikeMap.Core.Formats;
 using LogLikeMap.Web.Services;
@@ -54,8 +55,7 @@ public static class ExportsApi
             "neighbours" => stream =>
             {
                 var count = Math.Clamp(k ?? ModelsApi.DefaultNeighbourCount, 1, Math.Max(1, state.Snapshot.Models.Count - 1));
-                var rows = state.Snapshot.Models.SelectMany(m => NeighboursOf(state, m.Name, count)
-                    .Select(n => new NeighbourRow(m.Name, n.Rank, n.Name, n.KlNats, n.KlBitsPerByte)));
+                var rows = state.Snapshot.Models.Select(m => new ModelNeighbours(m.Name, NeighboursOf(state, m.Name, count)));
                 return json.Value
                     ? Exports.WriteNeighboursJsonAsync(stream, rows, CancellationToken.None)
                     : WithWriter(stream, writer => Exports.WriteNeighboursCsvAsync(writer, rows, CancellationToken.None));

@@ -1,3 +1,4 @@
+using LogLikeMap.Core.Map;
 using LogLikeMap.Web.Services;
 using LogLikeMap.Core.Formats;
 using Microsoft.AspNetCore.Http.HttpResults;

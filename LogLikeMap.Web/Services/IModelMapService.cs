@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using LogLikeMap.Core.Map;
 
 namespace LogLikeMap.Web.Services;
 

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using LogLikeMap.Core.Analysis;
+using LogLikeMap.Core.Map;
 
 namespace LogLikeMap.Web.Services;
 

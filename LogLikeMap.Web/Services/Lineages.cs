@@ -15,6 +15,7 @@ public static class Lineages
         var others = map.Current.Models.Count - 1;
         if (others < 1 || !map.TryGetNeighbours(modelName, others, out var all))
             return null;
-        return NearestLineage.Of(all.Select(n => (n.Family, n.KlNats)));
+        // The map's neighbours carry their card's family, "unknown" where the card gives none.
+        return NearestLineage.Of(all.Select(n => (n.Family ?? "unknown", n.KlNats)));
     }
 }

@@ -14,13 +14,6 @@ public sealed record ModelPoint(
     string? Change = null, string? Data = null, LogLikeMap.Core.Analysis.RunStep? Checkpoint = null,
     LogLikeMap.Core.Analysis.GridWeights? Grid = null);
 
-/// <summary>A nearest neighbour in the full N-dimensional space; rank 1 is the closest.</summary>
-/// <param name="KlNats">KL(p_i, p_j) ≈ |q_i - q_j|^2 / (2N), nats per text (docs/method.md §1.5).</param>
-/// <param name="KlBitsPerByte">The same divided by (mean UTF-8 bytes per text x ln 2).</param>
-/// <param name="KlInterval">The KL's 95% bootstrap interval over the texts, nats per text, where computed (<see cref="KlIntervals"/>).</param>
-public sealed record Neighbour(int Rank, string Name, string Family, double KlNats, double KlBitsPerByte,
-    LogLikeMap.Core.Analysis.KlInterval? KlInterval = null);
-
 /// <summary>What the map shows now. Immutable: a change publishes a new snapshot.</summary>
 /// <param name="Version">The stored layout version this snapshot draws (0 before any layout is stored).</param>
 public sealed record MapSnapshot(

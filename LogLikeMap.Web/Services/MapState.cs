@@ -90,8 +90,7 @@ internal sealed class MapState
             return false;
         }
         var models = Snapshot.Models;
-        neighbours = [.. nearest.Select((n, r) => new Neighbour(r + 1, n.Name, models[n.Model].Family, n.KlNats,
-            LogLikeMap.Core.Map.KlEstimate.BitsPerByte(n.KlNats, Snapshot.MeanTextBytes)))];
+        neighbours = [.. nearest.Select(n => n.WithBitsPerByte(Snapshot.MeanTextBytes) with { Family = models[n.Model].Family })];
         return true;
     }
 

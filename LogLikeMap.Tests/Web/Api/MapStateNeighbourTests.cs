@@ -54,7 +54,7 @@ public sealed class MapStateNeighbourTests
                 foreach (var (neighbour, (_, kl)) in found.Zip(expected))
                 {
                     Assert.Equal(kl, neighbour.KlNats, 1e-9 * kl);
-                    Assert.Equal(kl / (1000 * Math.Log(2)), neighbour.KlBitsPerByte, 1e-9 * kl);
+                    Assert.Equal(kl / (1000 * Math.Log(2)), Assert.NotNull(neighbour.KlBitsPerByte), 1e-9 * kl);
                 }
             }
         }

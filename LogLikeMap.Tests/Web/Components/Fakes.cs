@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using LogLikeMap.Core.Map;
 using LogLikeMap.Web.Services;
 using Microsoft.Extensions.Logging.Abstractions;
 

@@ -1,4 +1,5 @@
 using Bunit;
+using LogLikeMap.Core.Map;
 using LogLikeMap.Web.Components.Map;
 using LogLikeMap.Web.Components.Pages;
 using LogLikeMap.Web.Components.Shared;
@@ -18,7 +19,7 @@ public sealed class MapDetailsTests : ComponentTestContext
 
     private static readonly Dictionary<string, IReadOnlyList<Neighbour>> Neighbours = new()
     {
-        ["a"] = [new(1, "b", "opt", 1.25, 0.0018), new(2, "c", "gpt2", 40, 0.0577)],
+        ["a"] = [new(Model: 0, 1, "b", 1.25, 0.0018, Family: "opt"), new(Model: 0, 2, "c", 40, 0.0577, Family: "gpt2")],
     };
 
     [Fact]

@@ -1,3 +1,4 @@
+using LogLikeMap.Core.Map;
 using LogLikeMap.Web.Components.Map;
 using LogLikeMap.Web.Services;
 using Plotly.Blazor.Traces;
@@ -50,7 +51,7 @@ public sealed class MapFigureTests
     public void The_selected_model_and_its_neighbours_are_ringed_and_joined_by_lines()
     {
         var state = MapViewState.Default with { Selected = "a" };
-        Neighbour[] neighbours = [new(1, "c", "opt", 1.5, 0.002), new(2, "d", "llama", 2.5, 0.004)];
+        Neighbour[] neighbours = [new(Model: 0, 1, "c", 1.5, 0.002, Family: "opt"), new(Model: 0, 2, "d", 2.5, 0.004, Family: "llama")];
 
         var figure = MapFigure.Build(Models, state, neighbours);
         var traces = figure.Traces.Cast<ScatterGl>().ToList();

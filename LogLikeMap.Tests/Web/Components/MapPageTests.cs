@@ -1,4 +1,5 @@
 using Bunit;
+using LogLikeMap.Core.Map;
 using LogLikeMap.Web.Components.Map;
 using LogLikeMap.Web.Components.Pages;
 using LogLikeMap.Web.Services;
@@ -15,8 +16,8 @@ public sealed class MapPageTests : ComponentTestContext
 
     private static readonly Dictionary<string, IReadOnlyList<Neighbour>> Neighbours = new()
     {
-        ["a"] = [new(1, "b", "opt", 1.25, 0.0018), new(2, "c", "gpt2", 40, 0.0577), new(3, "d", "gpt2", 90, 0.1298)],
-        ["b"] = [new(1, "a", "opt", 1.25, 0.0018), new(2, "c", "gpt2", 35, 0.0505), new(3, "d", "gpt2", 80, 0.1154)],
+        ["a"] = [new(Model: 0, 1, "b", 1.25, 0.0018, Family: "opt"), new(Model: 0, 2, "c", 40, 0.0577, Family: "gpt2"), new(Model: 0, 3, "d", 90, 0.1298, Family: "gpt2")],
+        ["b"] = [new(Model: 0, 1, "a", 1.25, 0.0018, Family: "opt"), new(Model: 0, 2, "c", 35, 0.0505, Family: "gpt2"), new(Model: 0, 3, "d", 80, 0.1154, Family: "gpt2")],
     };
 
     private readonly FakeModelMapService _map = new(Models, Neighbours);

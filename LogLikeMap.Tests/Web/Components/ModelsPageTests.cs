@@ -1,5 +1,6 @@
 using Bunit;
 using Bunit.TestDoubles;
+using LogLikeMap.Core.Map;
 using LogLikeMap.Web.Components.Pages;
 using LogLikeMap.Web.Security;
 using LogLikeMap.Web.Services;

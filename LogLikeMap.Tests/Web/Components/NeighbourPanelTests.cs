@@ -1,4 +1,5 @@
 using Bunit;
+using LogLikeMap.Core.Map;
 using LogLikeMap.Web.Components.Map;
 using LogLikeMap.Web.Components.Shared;
 using LogLikeMap.Web.Services;
@@ -13,9 +14,9 @@ public sealed class NeighbourPanelTests : ComponentTestContext
     {
         Neighbour[] neighbours =
         [
-            new(1, "org/near", "opt", 12.345678, 0.0123456),
-            new(2, "far", "gpt2", 250.0, 0.36049),
-            new(3, "farther", "gpt2", 1234.56, 1.7799),
+            new(Model: 0, 1, "org/near", 12.345678, 0.0123456, Family: "opt"),
+            new(Model: 0, 2, "far", 250.0, 0.36049, Family: "gpt2"),
+            new(Model: 0, 3, "farther", 1234.56, 1.7799, Family: "gpt2"),
         ];
 
         var panel = Context.Render<NeighbourPanel>(p => p
@@ -41,7 +42,7 @@ public sealed class NeighbourPanelTests : ComponentTestContext
     {
         var panel = Context.Render<NeighbourPanel>(p => p
             .Add(c => c.Model, Model("me", "opt", 0, 0))
-            .Add(c => c.Neighbours, [new Neighbour(1, "only", "opt", 1, 0.001)])
+            .Add(c => c.Neighbours, [new Neighbour(Model: 0, 1, "only", 1, 0.001, Family: "opt")])
             .Add(c => c.K, MapViewState.DefaultK)
             .Add(c => c.LinkTo, name => name));
 

@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using Bunit;
+using LogLikeMap.Core.Map;
 using LogLikeMap.Web.Components.Pages;
 using LogLikeMap.Web.Services;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,4 +1,5 @@
 using Bunit;
+using LogLikeMap.Core.Map;
 using LogLikeMap.Web.Components.Pages;
 using LogLikeMap.Web.Services;
 using LogLikeMap.Web.Uploads;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using LogLikeMap.Core.Map;
 using LogLikeMap.Web.Services;
 using Plotly.Blazor;
 using Plotly.Blazor.Traces;

@@ -29,8 +29,8 @@ public static class ModelFormat
     /// <summary>A text's variance across models of its column of Q, in nats², read like KL: four significant digits.</summary>
     public static string TextVariance(double variance) => FourSignificantDigits(variance);
 
-    /// <summary>KL in bits per byte: the follow-up papers report 0.01 to 3, so three decimals.</summary>
-    public static string KlBitsPerByte(double bitsPerByte) => bitsPerByte.ToString("0.000", CultureInfo.InvariantCulture);
+    /// <summary>KL in bits per byte: the follow-up papers report 0.01 to 3, so three decimals; a dash where the texts' bytes are unknown.</summary>
+    public static string KlBitsPerByte(double? bitsPerByte) => bitsPerByte?.ToString("0.000", CultureInfo.InvariantCulture) ?? "–";
 
     public static string LogLikelihood(double nats) => nats.ToString("0.0", CultureInfo.InvariantCulture);
 

@@ -1,3 +1,4 @@
+using LogLikeMap.Core.Map;
 using LogLikeMap.Web.Analysis;
 using LogLikeMap.Web.Components.Map;
 using LogLikeMap.Web.Services;
