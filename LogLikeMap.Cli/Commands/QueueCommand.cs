@@ -1,8 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
 using Hangfire;
-using Hangfire.PostgreSql;
-using Hangfire.PostgreSql.Factories;
 using LogLikeMap.Scoring;
 using LogLikeMap.Scoring.Checkpoints;
 using LogLikeMap.Store;
@@ -84,7 +82,7 @@ public static class QueueCommand
         var onMap = (await new ModelCatalog(store).ListModelsAsync(ct)).Select(m => m.Name).ToHashSet(StringComparer.Ordinal);
         // The same job serialization as the web app's (JobsRegistration), so its workers read these jobs as their own.
         GlobalConfiguration.Configuration.SetDataCompatibilityLevel(CompatibilityLevel.Version_180).UseSimpleAssemblyNameTypeSerializer().UseRecommendedSerializerSettings();
-        var storage = new PostgreSqlStorage(new NpgsqlConnectionFactory(connection, new PostgreSqlStorageOptions()), new PostgreSqlStorageOptions());
+        var storage = JobStorages.Create(new JobsOptions { Storage = JobStorageKind.PostgreSql, ConnectionString = connection }, Path.GetTempPath());
         var uploads = new SharedUploads(new UploadStore(store), new PartialScoreStore(store), new BackgroundJobClient(storage));
         var scratch = Directory.CreateTempSubdirectory("loglikemap-queue-").FullName;
         try

@@ -12,7 +12,6 @@ namespace LogLikeMap.Tests.Models;
 /// a mixture of experts (qwen2_moe, bfloat16), a sharded Phi-3 with LongRoPE, and GPT-J (its head's own bias,
 /// interleaved rotary). The scores themselves are checked against the reference in the Architectures*Tests.
 /// </summary>
-[Collection(WebAppCollection.Name)]
 public sealed class ArchitectureUploadTests(WebAppFactory factory) : IClassFixture<WebAppFactory>
 {
     [Theory]
@@ -36,7 +35,7 @@ public sealed class ArchitectureUploadTests(WebAppFactory factory) : IClassFixtu
         // 300 texts of up to 1,000 tokens: seconds on a quiet box, about a minute and a half on a 2-core box under a
         // load of 45, where the one-worker queue can also start late.
         var finished = await JobPolling.UntilFinishedAsync(client, upload.JobId!, TimeSpan.FromMinutes(5));
-        Assert.Equal(JobStates.Succeeded, finished.State);
+        Assert.Equal(JobState.Succeeded, finished.State);
         var placed = (await client.GetFromJsonAsync<List<ModelPoint>>("/api/models"))!.Single(m => m.Name == name);
         Assert.True(placed.Provisional);
         Assert.Equal(family, placed.Family);

@@ -48,4 +48,4 @@ public static class MapAdminApi
 }
 
 /// <summary>What anyone may know of a job: whether it is queued, running or finished, and how.</summary>
-public sealed record PublicJobState(string JobId, string State);
+public sealed record PublicJobState(string JobId, JobState State);

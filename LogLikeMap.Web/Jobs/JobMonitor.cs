@@ -66,7 +66,7 @@ public sealed class JobMonitor : IJobMonitor
     /// </summary>
     public async Task PollAsync()
     {
-        foreach (var status in _jobs.Values.Where(j => !JobStates.IsFinished(j.State)).ToArray())
+        foreach (var status in _jobs.Values.Where(j => !j.State.IsFinished()).ToArray())
         {
             var now = FollowHangfire(status);
             if (now != status)
@@ -81,8 +81,8 @@ public sealed class JobMonitor : IJobMonitor
     /// its placement would find the name taken by the other's.
     /// </summary>
     public JobStatus? UnfinishedScoringOf(string modelName) =>
-        _jobs.Values.Where(j => (j.Kind is JobKinds.Score or JobKinds.Place) && j.ModelName == modelName && !JobStates.IsFinished(j.State))
-            .Select(FollowHangfire).FirstOrDefault(j => !JobStates.IsFinished(j.State));
+        _jobs.Values.Where(j => (j.Kind is JobKind.Score or JobKind.Place) && j.ModelName == modelName && !j.State.IsFinished())
+            .Select(FollowHangfire).FirstOrDefault(j => !j.State.IsFinished());
 
     public IReadOnlyList<JobStatus> Recent(int count) =>
         [.. _jobs.Values.Select(FollowHangfire).OrderByDescending(j => j.Updated).Take(count)];
@@ -90,29 +90,29 @@ public sealed class JobMonitor : IJobMonitor
     public async Task<string> EnqueueRefreshAsync()
     {
         var jobId = _client.Enqueue<RefreshMapJob>(job => job.RunAsync(null, CancellationToken.None));
-        await ReportQueuedAsync(jobId, JobKinds.Refresh, modelName: null);
+        await ReportQueuedAsync(jobId, JobKind.Refresh, modelName: null);
         return jobId;
     }
 
     public async Task<bool> CancelAsync(string jobId)
     {
-        if (Get(jobId) is not { } status || JobStates.IsFinished(status.State))
+        if (Get(jobId) is not { } status || status.State.IsFinished())
             return false;
         // Deleting the job fires the CancellationToken Hangfire passed to it (checked every few seconds).
         if (!_client.Delete(jobId))
             return false;
-        await ReportAsync(status with { State = JobStates.Cancelled, TimeLeft = null, Updated = _time.GetUtcNow() });
+        await ReportAsync(status with { State = JobState.Cancelled, TimeLeft = null, Updated = _time.GetUtcNow() });
         return true;
     }
 
-    public JobStatus Queued(string jobId, string kind, string? modelName) =>
-        new(jobId, kind, modelName, JobStates.Queued, 0, 0, 0, null, null, _time.GetUtcNow());
+    public JobStatus Queued(string jobId, JobKind kind, string? modelName) =>
+        new(jobId, kind, modelName, JobState.Queued, 0, 0, 0, null, null, _time.GetUtcNow());
 
     /// <summary>
     /// Records a job just enqueued. Its worker may already have reported (it can start before Enqueue returns),
     /// so this never overwrites a state that is there.
     /// </summary>
-    public async Task ReportQueuedAsync(string jobId, string kind, string? modelName)
+    public async Task ReportQueuedAsync(string jobId, JobKind kind, string? modelName)
     {
         var status = Queued(jobId, kind, modelName);
         if (_jobs.TryAdd(jobId, status))
@@ -130,9 +130,9 @@ public sealed class JobMonitor : IJobMonitor
     {
         ArgumentNullException.ThrowIfNull(status);
         var stored = _jobs.AddOrUpdate(status.JobId, status,
-            (_, previous) => previous.State == JobStates.Cancelled ? previous : status);
+            (_, previous) => previous.State == JobState.Cancelled ? previous : status);
         var previousWrite = _persisted.GetValueOrDefault(stored.JobId);
-        if (stored.State != JobStates.Running || stored.Updated - previousWrite >= PersistEvery)
+        if (stored.State != JobState.Running || stored.Updated - previousWrite >= PersistEvery)
         {
             _persisted[stored.JobId] = stored.Updated;
             Persist(stored);
@@ -147,7 +147,7 @@ public sealed class JobMonitor : IJobMonitor
     /// </summary>
     private JobStatus FollowHangfire(JobStatus status)
     {
-        if (JobStates.IsFinished(status.State))
+        if (status.State.IsFinished())
             return status;
         JobStatus? actual;
         try
@@ -162,8 +162,8 @@ public sealed class JobMonitor : IJobMonitor
         }
         if (actual is null)
             return status;
-        var stored = _jobs.AddOrUpdate(status.JobId, actual, (_, previous) => JobStates.IsFinished(previous.State) ? previous : actual);
-        if (JobStates.IsFinished(stored.State))
+        var stored = _jobs.AddOrUpdate(status.JobId, actual, (_, previous) => previous.State.IsFinished() ? previous : actual);
+        if (stored.State.IsFinished())
             Persist(stored);
         return stored;
     }
@@ -181,7 +181,7 @@ public sealed class JobMonitor : IJobMonitor
         {
             return status with
             {
-                State = JobStates.Failed, TimeLeft = null, Updated = now,
+                State = JobState.Failed, TimeLeft = null, Updated = now,
                 Error = "The job queue no longer holds this job (it was kept in memory and the server restarted). Upload or refresh again.",
             };
         }
@@ -190,20 +190,20 @@ public sealed class JobMonitor : IJobMonitor
             var failure = connection.GetStateData(status.JobId)?.Data;
             return status with
             {
-                State = JobStates.Failed, TimeLeft = null, Updated = now,
+                State = JobState.Failed, TimeLeft = null, Updated = now,
                 Error = status.Error ?? JobErrors.Shown(ValueOf(failure, "ExceptionType"), ValueOf(failure, "ExceptionMessage")),
             };
         }
         if (state == SucceededState.StateName)
-            return status with { State = JobStates.Succeeded, TimeLeft = TimeSpan.Zero, Updated = now };
+            return status with { State = JobState.Succeeded, TimeLeft = TimeSpan.Zero, Updated = now };
         if (state == DeletedState.StateName)
-            return status with { State = JobStates.Cancelled, TimeLeft = null, Updated = now };
+            return status with { State = JobState.Cancelled, TimeLeft = null, Updated = now };
         // Put back in its queue (after a crash): it resumes from what it stored.
-        if (status.State == JobStates.Running && (state == EnqueuedState.StateName || state == ScheduledState.StateName))
-            return status with { State = JobStates.Queued, TimeLeft = null, Updated = now };
+        if (status.State == JobState.Running && (state == EnqueuedState.StateName || state == ScheduledState.StateName))
+            return status with { State = JobState.Queued, TimeLeft = null, Updated = now };
         // Running, perhaps in another process: the progress its worker last recorded, when newer than the record here.
         if (state == ProcessingState.StateName && connection.GetJobParameter(status.JobId, "progress") is { } json
-            && JsonSerializer.Deserialize<JobStatus>(json, Json) is { } recorded && recorded.Updated > status.Updated && !JobStates.IsFinished(recorded.State))
+            && JsonSerializer.Deserialize<JobStatus>(json, Json) is { } recorded && recorded.Updated > status.Updated && !recorded.State.IsFinished())
         {
             return recorded;
         }

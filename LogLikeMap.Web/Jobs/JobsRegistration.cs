@@ -1,6 +1,5 @@
 using Hangfire;
-using Hangfire.PostgreSql;
-using Hangfire.Storage.SQLite;
+using Hangfire.AspNetCore;
 using LogLikeMap.Web.Options;
 using LogLikeMap.Web.Security;
 using LogLikeMap.Web.Services;
@@ -21,7 +20,6 @@ public static class JobsRegistration
     /// Hangfire with the configured storage and the servers of this process's roles (Jobs:Roles): the worker role's
     /// scoring server (one worker: torch threads are process-wide, so one scoring run per process and one process per
     /// GPU) and the web role's map server, with the job monitor and the orphan watcher in either role.
-    /// Hangfire keeps its storage in a process-wide static (JobStorage.Current): one app per process.
     /// </summary>
     public static IHostApplicationBuilder AddJobs(this IHostApplicationBuilder builder)
     {
@@ -44,15 +42,15 @@ public static class JobsRegistration
         builder.Services.AddSingleton(shared);
         builder.Services.AddSingleton(sp => WorkerPlace.Of(sp.GetRequiredService<IOptions<JobsOptions>>().Value));
 
-        builder.Services.AddHangfire((services, configuration) =>
-        {
-            var options = services.GetRequiredService<IOptions<JobsOptions>>().Value;
-            configuration
-                .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
-                .UseSimpleAssemblyNameTypeSerializer()
-                .UseRecommendedSerializerSettings();
-            UseStorage(configuration, options, services.GetRequiredService<DataPaths>());
-        });
+        // This app's own storage and job activator, registered before AddHangfire so that its defaults (the process-wide
+        // JobStorage.Current and JobActivator.Current) are not used: several apps can then run in one process.
+        builder.Services.AddSingleton(services => JobStorages.Create(
+            services.GetRequiredService<IOptions<JobsOptions>>().Value, services.GetRequiredService<DataPaths>().DataFolder));
+        builder.Services.AddSingleton<JobActivator>(services => new AspNetCoreJobActivator(services.GetRequiredService<IServiceScopeFactory>()));
+        builder.Services.AddHangfire(configuration => configuration
+            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+            .UseSimpleAssemblyNameTypeSerializer()
+            .UseRecommendedSerializerSettings());
         if (settings.Roles.HasFlag(JobRoles.Worker))
         {
             builder.Services.AddHangfireServer((services, o) =>
@@ -92,33 +90,5 @@ public static class JobsRegistration
         app.MapHangfireDashboard("/jobs/dashboard", new DashboardOptions { Authorization = [], AppPath = "/jobs", DashboardTitle = "LogLikeMap jobs" })
             .RequireAuthorization(AdminPolicy.Name);
         return app;
-    }
-
-    private static void UseStorage(IGlobalConfiguration configuration, JobsOptions options, DataPaths paths)
-    {
-        switch (options.Storage)
-        {
-            case JobStorageKind.Sqlite:
-                configuration.UseSQLiteStorage(options.ConnectionString ?? Path.Combine(paths.DataFolder, "jobs.db"), new SQLiteStorageOptions
-                {
-                    QueuePollInterval = options.QueuePollInterval,
-                    InvisibilityTimeout = options.InvisibilityTimeout,
-                });
-                break;
-            case JobStorageKind.PostgreSql:
-                configuration.UsePostgreSqlStorage(
-                    o => o.UseNpgsqlConnection(options.ConnectionString),
-                    new PostgreSqlStorageOptions
-                    {
-                        QueuePollInterval = options.QueuePollInterval,
-                        InvisibilityTimeout = options.InvisibilityTimeout,
-                    });
-                break;
-            case JobStorageKind.InMemory:
-                configuration.UseInMemoryStorage();
-                break;
-            default:
-                throw new ArgumentOutOfRangeException(nameof(options), options.Storage, "Unknown job storage.");
-        }
     }
 }

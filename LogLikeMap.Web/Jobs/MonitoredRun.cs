@@ -34,7 +34,7 @@ internal sealed class MonitoredRun
     {
         _status = _status with
         {
-            State = JobStates.Running, TextsDone = done, TextsTotal = total, TokensPerSecond = tokensPerSecond,
+            State = JobState.Running, TextsDone = done, TextsTotal = total, TokensPerSecond = tokensPerSecond,
             TimeLeft = timeLeft, Updated = _time.GetUtcNow(),
         };
         // Always succeeds: a DropOldest channel accepts every write until it is completed, which RunBodyAsync does
@@ -43,7 +43,7 @@ internal sealed class MonitoredRun
     }
 
     public static async Task RunAsync(
-        JobMonitor monitor, TimeProvider time, ILogger logger, PerformContext? context, string kind, string? modelName,
+        JobMonitor monitor, TimeProvider time, ILogger logger, PerformContext? context, JobKind kind, string? modelName,
         Func<MonitoredRun, Task> body, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(monitor);
@@ -55,26 +55,26 @@ internal sealed class MonitoredRun
         var run = new MonitoredRun(monitor, time, logger,
             (previous ?? monitor.Queued(jobId, kind, modelName)) with
             {
-                State = JobStates.Running, Error = null, Updated = time.GetUtcNow(), Host = monitor.Place?.Host, Device = monitor.Place?.Device,
+                State = JobState.Running, Error = null, Updated = time.GetUtcNow(), Host = monitor.Place?.Host, Device = monitor.Place?.Device,
             });
         await monitor.ReportAsync(run._status);
         try
         {
             await run.RunBodyAsync(body);
-            await monitor.ReportAsync(run._status with { State = JobStates.Succeeded, TimeLeft = TimeSpan.Zero, Updated = time.GetUtcNow() });
+            await monitor.ReportAsync(run._status with { State = JobState.Succeeded, TimeLeft = TimeSpan.Zero, Updated = time.GetUtcNow() });
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
-            var cancelledByUser = monitor.Get(jobId)?.State == JobStates.Cancelled;
+            var cancelledByUser = monitor.Get(jobId)?.State == JobState.Cancelled;
             await monitor.ReportAsync(run._status with
             {
-                State = cancelledByUser ? JobStates.Cancelled : JobStates.Queued, TimeLeft = null, Updated = time.GetUtcNow(),
+                State = cancelledByUser ? JobState.Cancelled : JobState.Queued, TimeLeft = null, Updated = time.GetUtcNow(),
             });
             throw;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            await monitor.ReportAsync(run._status with { State = JobStates.Failed, Error = JobErrors.Shown(e), TimeLeft = null, Updated = time.GetUtcNow() });
+            await monitor.ReportAsync(run._status with { State = JobState.Failed, Error = JobErrors.Shown(e), TimeLeft = null, Updated = time.GetUtcNow() });
             throw;
         }
     }

@@ -19,9 +19,9 @@ public sealed class RefreshMapJob(MapMaintenance maintenance, JobMonitor monitor
     [DisplayName("Refresh the map layout")]
     public Task RunAsync(PerformContext? context, CancellationToken cancellationToken)
     {
-        if (context is not null && monitor.Get(context.BackgroundJob.Id)?.State == JobStates.Succeeded)
+        if (context is not null && monitor.Get(context.BackgroundJob.Id)?.State == JobState.Succeeded)
             return Task.CompletedTask;
-        return MonitoredRun.RunAsync(monitor, time, logger, context, JobKinds.Refresh, modelName: null,
+        return MonitoredRun.RunAsync(monitor, time, logger, context, JobKind.Refresh, modelName: null,
             run => maintenance.RefreshAsync(new LayoutProgress(run), cancellationToken), cancellationToken);
     }
 

@@ -32,7 +32,7 @@ public sealed class ScoreCheckpointJob(
         var manifest = await folder.ReadManifestAsync(cancellationToken);
         if (folder.IsPlaced)
             return;
-        await MonitoredRun.RunAsync(monitor, time, logger, context, JobKinds.Score, manifest.ModelName, async run =>
+        await MonitoredRun.RunAsync(monitor, time, logger, context, JobKind.Score, manifest.ModelName, async run =>
         {
             var texts = map.State.Texts;
             var dtype = "unknown";

@@ -1,12 +1,10 @@
 namespace LogLikeMap.Web.Services;
 
 /// <summary>The last known state of a background job, as pages and the API show it.</summary>
-/// <param name="Kind">"score" or "refresh".</param>
-/// <param name="State">"Queued", "Running", "Succeeded", "Failed" or "Cancelled".</param>
 /// <param name="Host">The host that runs or ran the job, once started.</param>
 /// <param name="Device">The device it scores on ("cpu", "cuda:0"), once started.</param>
 public sealed record JobStatus(
-    string JobId, string Kind, string? ModelName, string State, int TextsDone, int TextsTotal,
+    string JobId, JobKind Kind, string? ModelName, JobState State, int TextsDone, int TextsTotal,
     double TokensPerSecond, TimeSpan? TimeLeft, string? Error, DateTimeOffset Updated, string? Host = null, string? Device = null);
 
 /// <summary>Progress of scoring and refresh jobs, live in memory and persisted across restarts.</summary>

@@ -94,7 +94,7 @@ public sealed class UploadService(
                 written.Discard();
                 written = null;
                 foreach (var shardJob in jobIds)
-                    await monitor.ReportQueuedAsync(shardJob, manifest.Kind == UploadKind.Checkpoint ? JobKinds.Score : JobKinds.Place, manifest.ModelName);
+                    await monitor.ReportQueuedAsync(shardJob, manifest.Kind == UploadKind.Checkpoint ? JobKind.Score : JobKind.Place, manifest.ModelName);
                 logger.LogInformation("Upload {UploadId} ({Kind}) of model {Model} stored for the workers and queued as job(s) {JobIds}.",
                     id, manifest.Kind, manifest.ModelName, string.Join(", ", jobIds));
                 return UploadResult.Queued(jobIds[0]);
@@ -103,7 +103,7 @@ public sealed class UploadService(
             var jobId = jobs.Enqueue<ScoreCheckpointJob>(job => job.RunAsync(id, null, CancellationToken.None));
             var folder = written;
             written = null;
-            await monitor.ReportQueuedAsync(jobId, JobKinds.Score, manifest.ModelName);
+            await monitor.ReportQueuedAsync(jobId, JobKind.Score, manifest.ModelName);
             logger.LogInformation("Upload {UploadId} ({Kind}) of model {Model} queued as job {JobId} in {Folder}.",
                 id, manifest.Kind, manifest.ModelName, jobId, folder.Path);
             return UploadResult.Queued(jobId);
@@ -154,7 +154,7 @@ public sealed class UploadService(
             return ModelNameRules.AlreadyOnMap(name);
         if (monitor.UnfinishedScoringOf(name) is { } job)
         {
-            return $"An upload of \"{name}\" is still being placed (job {job.JobId}, {job.State.ToLowerInvariant()}). "
+            return $"An upload of \"{name}\" is still being placed (job {job.JobId}, {job.State.ToString().ToLowerInvariant()}). "
                 + "Wait for it to finish, or cancel it on the Jobs page, before uploading that name again.";
         }
         return null;

@@ -33,7 +33,7 @@ public sealed class PlaceUploadJob(
         };
         if (await IsStoredAsync(model, cancellationToken))
             return;
-        await MonitoredRun.RunAsync(monitor, time, logger, context, JobKinds.Place, upload.ModelName, async run =>
+        await MonitoredRun.RunAsync(monitor, time, logger, context, JobKind.Place, upload.ModelName, async run =>
         {
             var texts = map.State.Texts;
             if (texts.TextSetId != manifest.TextSetId)

@@ -27,7 +27,7 @@ public sealed class ScoreUploadShardJob(
     public async Task RunAsync(string uploadId, int shard, int shards, PerformContext? context, CancellationToken cancellationToken)
     {
         var manifest = await StoredUploadManifest.ReadAsync(uploads, uploadId, cancellationToken);
-        await MonitoredRun.RunAsync(monitor, time, logger, context, JobKinds.Score, manifest.Upload.ModelName, async run =>
+        await MonitoredRun.RunAsync(monitor, time, logger, context, JobKind.Score, manifest.Upload.ModelName, async run =>
         {
             var mine = TextChunks.OfShard(manifest.ChunkCount, shard, shards);
             var stored = await partials.StoredChunksAsync(uploadId, cancellationToken);

@@ -62,7 +62,6 @@ public sealed class BenchmarkScoresTests
 }
 
 /// <summary>The release's model-data pickle imported through the API becomes the map's scores.</summary>
-[Collection(WebAppCollection.Name)]
 public sealed class PaperScoresImportApiTests(WebAppFactory factory) : IClassFixture<WebAppFactory>
 {
     [Fact]

@@ -7,7 +7,6 @@ using LogLikeMap.Web.Analysis;
 namespace LogLikeMap.Tests.Web.Analysis;
 
 /// <summary>The findings API on a map whose scores, leak and run are known in closed form (<see cref="AnalysisMap"/>).</summary>
-[Collection(WebAppCollection.Name)]
 public sealed class FindingsApiTests(AnalysisMapApp app) : IClassFixture<AnalysisMapApp>
 {
     [Fact]

@@ -9,7 +9,6 @@ using Microsoft.AspNetCore.Mvc;
 namespace LogLikeMap.Tests.Web.Analysis;
 
 /// <summary>Administrators replace the map's benchmark scores through the API; bad files are refused in words.</summary>
-[Collection(WebAppCollection.Name)]
 public sealed class ScoresImportApiTests(AnalysisMapApp app) : IClassFixture<AnalysisMapApp>
 {
     [Fact]
@@ -53,7 +52,7 @@ public sealed class ScoresImportApiTests(AnalysisMapApp app) : IClassFixture<Ana
 
         using var response = await admin.PostAsync("/api/uploads/results", form);
         var upload = (await response.Content.ReadFromJsonAsync<LogLikeMap.Web.Services.UploadResult>())!;
-        Assert.Equal(LogLikeMap.Web.Services.JobStates.Succeeded, (await JobPolling.UntilFinishedAsync(admin, upload.JobId!, TimeSpan.FromSeconds(120))).State);
+        Assert.Equal(LogLikeMap.Web.Services.JobState.Succeeded, (await JobPolling.UntilFinishedAsync(admin, upload.JobId!, TimeSpan.FromSeconds(120))).State);
 
         var model = await admin.GetFromJsonAsync<ModelFindings>("/api/analysis/models/upload%2Fcopy");
         var acc = Assert.Single(model!.Scores, s => s.Target == "acc");

@@ -11,7 +11,6 @@ using Microsoft.Extensions.Options;
 
 namespace LogLikeMap.Tests.Web.Api;
 
-[Collection(WebAppCollection.Name)]
 public sealed class AdminApiTests(WebAppFactory factory) : IClassFixture<WebAppFactory>
 {
     [Theory]
@@ -122,7 +121,7 @@ public sealed class AdminApiTests(WebAppFactory factory) : IClassFixture<WebAppF
         var queued = await response.Content.ReadFromJsonAsync<JobStatus>();
         var finished = await JobPolling.UntilFinishedAsync(client, queued!.JobId);
 
-        Assert.Equal(JobStates.Succeeded, finished.State);
+        Assert.Equal(JobState.Succeeded, finished.State);
         Assert.Equal(before + 1, (await client.GetFromJsonAsync<LayoutResponse>("/api/layout"))!.Version);
     }
 

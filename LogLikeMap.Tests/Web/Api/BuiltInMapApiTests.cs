@@ -17,7 +17,6 @@ public sealed class BuiltInMapApp : IDisposable
 /// The built-in map's first layout as the API serves it: every model at least 1.5% of the map's extent from every
 /// other, so each is a point of its own on the plot (the browser test measures the same in pixels).
 /// </summary>
-[Collection(WebAppCollection.Name)]
 public sealed class BuiltInMapApiTests(BuiltInMapApp builtIn) : IClassFixture<BuiltInMapApp>
 {
     [Fact]

@@ -13,7 +13,6 @@ namespace LogLikeMap.Tests.Web.Api;
 /// A page on another port of the same host (same site, so the browser sends the SameSite=Strict cookie) posting to the
 /// app for a signed-in administrator: every change is refused, while the app's own pages and API keys still work.
 /// </summary>
-[Collection(WebAppCollection.Name)]
 public sealed class CrossOriginRequestTests(WebAppFactory factory) : IClassFixture<WebAppFactory>
 {
     private const string OtherPort = "http://127.0.0.1:5399";

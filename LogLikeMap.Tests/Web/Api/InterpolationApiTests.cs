@@ -8,7 +8,6 @@ namespace LogLikeMap.Tests.Web.Api;
 /// The built-in map's interpolation grid as the API serves it: the recipe's 36 models at their (a, b), the corners being
 /// the base and its two fine-tunes, and a linear image as the paper found (docs/method.md §3.6).
 /// </summary>
-[Collection(WebAppCollection.Name)]
 public sealed class InterpolationApiTests(BuiltInMapApp builtIn) : IClassFixture<BuiltInMapApp>
 {
     [Fact]

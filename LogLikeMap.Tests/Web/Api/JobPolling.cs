@@ -13,7 +13,7 @@ internal static class JobPolling
         while (DateTime.UtcNow < deadline)
         {
             var status = await client.GetFromJsonAsync<JobStatus>($"/api/jobs/{jobId}");
-            if (status is not null && JobStates.IsFinished(status.State))
+            if (status is not null && status.State.IsFinished())
                 return status;
             await Task.Delay(100);
         }

@@ -4,7 +4,6 @@ using LogLikeMap.Web.Api;
 
 namespace LogLikeMap.Tests.Web.Api;
 
-[Collection(WebAppCollection.Name)]
 public sealed class KlIntervalApiTests(WebAppFactory factory) : IClassFixture<WebAppFactory>
 {
     private static readonly DemoMapOracle Oracle = new();

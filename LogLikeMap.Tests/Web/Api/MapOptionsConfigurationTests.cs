@@ -5,7 +5,6 @@ using Microsoft.Extensions.Options;
 namespace LogLikeMap.Tests.Web.Api;
 
 /// <summary>The map's settings come from the configuration section "Map"; a setting out of range stops the app at start.</summary>
-[Collection(WebAppCollection.Name)]
 public sealed class MapOptionsConfigurationTests
 {
     [Fact]

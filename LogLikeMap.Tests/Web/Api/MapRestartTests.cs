@@ -7,7 +7,6 @@ namespace LogLikeMap.Tests.Web.Api;
 /// A layout's clip threshold and column means belong to it (docs/method.md §1.3): a model deleted since, and the app
 /// restarted, the map shows exactly the Q, points and neighbours it showed before the restart.
 /// </summary>
-[Collection(WebAppCollection.Name)]
 public sealed class MapRestartTests
 {
     [Fact]

@@ -8,7 +8,6 @@ namespace LogLikeMap.Tests.Web.Api;
 /// (the factory runs as "Testing"), where ASP.NET Core serves package assets only when the app asks for them. Without
 /// blazor.web.js the page is drawn but never comes alive.
 /// </summary>
-[Collection(WebAppCollection.Name)]
 public sealed partial class PageAssetsTests(WebAppFactory factory) : IClassFixture<WebAppFactory>
 {
     [GeneratedRegex(@"(?:src|href)=""(?<path>[^""]+\.(?:js|css))""")]

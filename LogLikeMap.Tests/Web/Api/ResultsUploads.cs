@@ -23,6 +23,6 @@ public static class ResultsUploads
         using var response = await client.PostAsync("/api/uploads/results", form);
         Assert.True(response.StatusCode == HttpStatusCode.Accepted, await response.Content.ReadAsStringAsync());
         var queued = (await response.Content.ReadFromJsonAsync<UploadResult>())!;
-        Assert.Equal(JobStates.Succeeded, (await JobPolling.UntilFinishedAsync(client, queued.JobId!, TimeSpan.FromMinutes(2))).State);
+        Assert.Equal(JobState.Succeeded, (await JobPolling.UntilFinishedAsync(client, queued.JobId!, TimeSpan.FromMinutes(2))).State);
     }
 }

@@ -8,7 +8,6 @@ namespace LogLikeMap.Tests.Web.Api;
 /// Issue 18.1 as a user meets it: each sample of data/samples, uploaded as results to the built-in map, is drawn among
 /// the models its neighbour panel lists (its nearest in the full space), not apart from them.
 /// </summary>
-[Collection(WebAppCollection.Name)]
 public sealed class SamplePlacementApiTests(BuiltInMapApp builtIn) : IClassFixture<BuiltInMapApp>
 {
     [Theory]

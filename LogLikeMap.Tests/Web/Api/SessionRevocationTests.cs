@@ -11,7 +11,6 @@ using Microsoft.Extensions.Options;
 namespace LogLikeMap.Tests.Web.Api;
 
 /// <summary>A sign-in cookie copied before sign-out, or before the password changed, is replayed against the app.</summary>
-[Collection(WebAppCollection.Name)]
 public sealed class SessionRevocationTests(WebAppFactory factory) : IClassFixture<WebAppFactory>
 {
     [Fact]

@@ -7,7 +7,6 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace LogLikeMap.Tests.Web.Api;
 
-[Collection(WebAppCollection.Name)]
 public sealed class TextsApiTests(WebAppFactory factory) : IClassFixture<WebAppFactory>
 {
     private static readonly DemoMapOracle Oracle = new();

@@ -76,10 +76,11 @@ public sealed class WebAppFactory : WebApplicationFactory<Program>
 
     protected override void Dispose(bool disposing)
     {
-        base.Dispose(disposing);
-        // Hangfire keeps the app's logger factory in a process-wide static; once the app is gone, Hangfire code
-        // elsewhere in this test process (Storage tests) would log into the disposed factory and throw.
+        // Hangfire keeps the last configured app's logger factory in a process-wide static; once that app is gone,
+        // Hangfire code elsewhere in this test process (another app's jobs, the Storage tests) would create its loggers
+        // from the disposed factory and throw. Unset before the factory goes, so no other app sees it disposed.
         Hangfire.Logging.LogProvider.SetCurrentLogProvider(null);
+        base.Dispose(disposing);
         if (disposing && _ownsDataFolder && Directory.Exists(DataFolder))
             Directory.Delete(DataFolder, recursive: true);
     }

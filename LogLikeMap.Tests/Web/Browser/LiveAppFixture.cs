@@ -147,9 +147,8 @@ public class LiveAppFixture : IAsyncLifetime
 }
 
 /// <summary>
-/// The browser tests share one live app, and run after every other collection, alone: Hangfire keeps its job storage
-/// in a process-wide static, so the live app beside another test's app (WebAppCollection) could leave that app's
-/// jobs unrun (seen: "Job 1 did not finish within 30 seconds" only when both collections ran at once).
+/// The browser tests share one live app, and run after every other collection, alone: a browser, the live app and
+/// another test's app scoring a model would share the CI machine's two cores, and the browser's waits are timed.
 /// </summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class BrowserCollection : ICollectionFixture<LiveAppFixture>

@@ -80,13 +80,13 @@ public sealed class ModelsInTheBrowserTests(LiveAppFixture app)
 
         var deadline = DateTime.UtcNow.AddSeconds(60);
         JobStatus? job = null;
-        while (job is null || !JobStates.IsFinished(job.State))
+        while (job is null || !job.State.IsFinished())
         {
             Assert.True(DateTime.UtcNow < deadline, $"Job {jobId} did not finish within 60 seconds; last state {job?.State}.");
             await Task.Delay(100);
             job = JsonSerializer.Deserialize<JobStatus>(await (await page.APIRequest.GetAsync($"/api/jobs/{jobId}")).TextAsync(), Json);
         }
-        Assert.Equal(JobStates.Succeeded, job.State);
+        Assert.Equal(JobState.Succeeded, job.State);
     }
 
     private static async Task<List<string>> ModelNamesAsync(IPage page)

@@ -69,7 +69,7 @@ public sealed partial class StableViewsInTheBrowserTests(LiveAppFixture app)
 
         using var client = app.CreateAdminClient();
         var refresh = await (await client.PostAsync("/api/map/refresh", null)).Content.ReadFromJsonAsync<JobStatus>();
-        Assert.Equal(JobStates.Succeeded, (await JobPolling.UntilFinishedAsync(client, refresh!.JobId, TimeSpan.FromMinutes(2))).State);
+        Assert.Equal(JobState.Succeeded, (await JobPolling.UntilFinishedAsync(client, refresh!.JobId, TimeSpan.FromMinutes(2))).State);
 
         var later = await app.NewPageAsync();
         await LiveAppFixture.GotoInteractiveAsync(later, link);

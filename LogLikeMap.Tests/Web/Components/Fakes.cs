@@ -120,7 +120,7 @@ internal sealed class FakeJobMonitor : IJobMonitor
 
     public async Task<string> EnqueueRefreshAsync()
     {
-        await PublishAsync(new JobStatus("refresh-1", "refresh", null, "Queued", 0, 0, 0, null, null, DateTimeOffset.UnixEpoch));
+        await PublishAsync(new JobStatus("refresh-1", JobKind.Refresh, null, JobState.Queued, 0, 0, 0, null, null, DateTimeOffset.UnixEpoch));
         return "refresh-1";
     }
 

@@ -103,7 +103,7 @@ public sealed class MapDetailsTests : ComponentTestContext
     [Fact]
     public void A_finished_results_file_job_reads_as_placed_not_as_scoring_counting_texts()
     {
-        var placed = new JobStatus("7", JobKinds.Score, "me/results", JobStates.Succeeded, 0, 0, 0, null, null, DateTimeOffset.UnixEpoch);
+        var placed = new JobStatus("7", JobKind.Score, "me/results", JobState.Succeeded, 0, 0, 0, null, null, DateTimeOffset.UnixEpoch);
 
         var view = Context.Render<JobProgressView>(p => p.Add(c => c.Job, placed));
 
@@ -111,9 +111,9 @@ public sealed class MapDetailsTests : ComponentTestContext
         Assert.DoesNotContain("Scoring", view.Markup, StringComparison.Ordinal);
         Assert.Equal("placed from its results file: nothing to score", view.Find("[data-testid=job-progress]").TextContent.Trim());
         // A checkpoint job still counting its texts reads as before; one that failed first says it scored nothing.
-        Assert.Equal("counting texts", JobFormat.Texts(placed with { State = JobStates.Running }));
-        Assert.Equal("Scoring me/results", JobFormat.Title(placed with { State = JobStates.Failed }));
-        Assert.Equal("stopped before any text was scored", JobFormat.Texts(placed with { State = JobStates.Failed }));
+        Assert.Equal("counting texts", JobFormat.Texts(placed with { State = JobState.Running }));
+        Assert.Equal("Scoring me/results", JobFormat.Title(placed with { State = JobState.Failed }));
+        Assert.Equal("stopped before any text was scored", JobFormat.Texts(placed with { State = JobState.Failed }));
     }
 
     [Fact]

@@ -101,7 +101,7 @@ public sealed class UploadPageTests : ComponentTestContext
         page.Find("[data-testid=upload-submit]").Click();
 
         page.WaitForAssertion(() => Assert.Equal([("zip", "me/tiny", "gpt2", 5000L)], uploads.Calls), RenderTimeout);
-        await _jobs.PublishAsync(new JobStatus("job-7", "score", "me/tiny", "Running", 120, 300, 1500, TimeSpan.FromSeconds(95), null, DateTimeOffset.UnixEpoch));
+        await _jobs.PublishAsync(new JobStatus("job-7", JobKind.Score, "me/tiny", JobState.Running, 120, 300, 1500, TimeSpan.FromSeconds(95), null, DateTimeOffset.UnixEpoch));
         page.WaitForAssertion(() => Assert.Equal(
             "120 / 300 texts · 1,500 tokens/s · about 1 min 35 s left",
             page.Find("[data-testid=job-progress]").TextContent.Trim().ReplaceLineEndings(" ").Replace("  ", " ", StringComparison.Ordinal)),

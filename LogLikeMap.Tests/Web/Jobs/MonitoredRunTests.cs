@@ -31,7 +31,7 @@ public sealed class MonitoredRunTests : IDisposable
         var context = new PerformContext(storage, connection, new BackgroundJob(jobId, Job.FromExpression(() => NoWork.Run()), DateTime.UtcNow),
             new JobCancellationToken(false));
 
-        await MonitoredRun.RunAsync(monitor, new SteppingClock(), NullLogger.Instance, context, JobKinds.Score, "m", async run =>
+        await MonitoredRun.RunAsync(monitor, new SteppingClock(), NullLogger.Instance, context, JobKind.Score, "m", async run =>
         {
             storage.Broken = true;
             run.Progress(1, 2, 0, null);
@@ -42,7 +42,7 @@ public sealed class MonitoredRunTests : IDisposable
 
         var status = monitor.Get(jobId);
         Assert.NotNull(status);
-        Assert.Equal(JobStates.Succeeded, status.State);
+        Assert.Equal(JobState.Succeeded, status.State);
         Assert.Equal(2, status.TextsDone);
     }
 

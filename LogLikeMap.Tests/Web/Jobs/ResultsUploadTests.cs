@@ -13,7 +13,6 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace LogLikeMap.Tests.Web.Jobs;
 
-[Collection(WebAppCollection.Name)]
 public sealed class ResultsUploadTests(WebAppFactory factory) : IClassFixture<WebAppFactory>
 {
     private const string Base = "AIJUUD/juud-Mistral-7B";
@@ -30,7 +29,7 @@ public sealed class ResultsUploadTests(WebAppFactory factory) : IClassFixture<We
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         var upload = (await response.Content.ReadFromJsonAsync<UploadResult>())!;
         var finished = await JobPolling.UntilFinishedAsync(client, upload.JobId!);
-        Assert.Equal(JobStates.Succeeded, finished.State);
+        Assert.Equal(JobState.Succeeded, finished.State);
 
         var after = (await client.GetFromJsonAsync<List<ModelPoint>>("/api/models"))!;
         Assert.Equal(before.Count + 1, after.Count);
@@ -50,7 +49,7 @@ public sealed class ResultsUploadTests(WebAppFactory factory) : IClassFixture<We
         factory.Services.GetRequiredService<IBackgroundJobClient>().Requeue(upload.JobId!);
         await UntilSucceededTwiceAsync(upload.JobId!);
         var again = await JobPolling.UntilFinishedAsync(client, upload.JobId!);
-        Assert.Equal(JobStates.Succeeded, again.State);
+        Assert.Equal(JobState.Succeeded, again.State);
         var twice = (await client.GetFromJsonAsync<List<ModelPoint>>("/api/models"))!;
         Assert.Equal(after.Select(m => (m.Name, m.X, m.Y)), twice.Select(m => (m.Name, m.X, m.Y)));
     }
@@ -113,7 +112,7 @@ public sealed class ResultsUploadTests(WebAppFactory factory) : IClassFixture<We
             {
                 using var response = await UploadResultsAsync(client, "restart-copy", Jsonl(ResultsLines(Base)));
                 var upload = (await response.Content.ReadFromJsonAsync<UploadResult>())!;
-                Assert.Equal(JobStates.Succeeded, (await JobPolling.UntilFinishedAsync(client, upload.JobId!)).State);
+                Assert.Equal(JobState.Succeeded, (await JobPolling.UntilFinishedAsync(client, upload.JobId!)).State);
                 using var deleted = await client.DeleteAsync("/api/models/aaditya%2FLlama3-OpenBioLLM-8B");
                 Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
                 before = (await client.GetFromJsonAsync<List<ModelPoint>>("/api/models"))!;

@@ -12,7 +12,6 @@ using Microsoft.Extensions.DependencyInjection;
 namespace LogLikeMap.Tests.Web.Jobs;
 
 /// <summary>Two uploads of one name: the second is refused while the first is in flight, and a job never drops its scores silently.</summary>
-[Collection(WebAppCollection.Name)]
 public sealed class UploadNameClashTests(WebAppFactory factory) : IClassFixture<WebAppFactory>
 {
     private const string Base = "AIJUUD/juud-Mistral-7B";
@@ -21,11 +20,11 @@ public sealed class UploadNameClashTests(WebAppFactory factory) : IClassFixture<
     public async Task An_upload_of_a_name_whose_job_has_not_finished_is_refused_until_that_job_ends()
     {
         var monitor = factory.Services.GetRequiredService<JobMonitor>();
-        await monitor.ReportQueuedAsync("earlier-upload", JobKinds.Score, "me/in-flight");
+        await monitor.ReportQueuedAsync("earlier-upload", JobKind.Score, "me/in-flight");
         using var client = factory.CreateAdminClient();
 
         using var refused = await UploadResultsAsync(client, "me/in-flight");
-        await monitor.ReportAsync(monitor.Get("earlier-upload")! with { State = JobStates.Failed, Error = "stopped by the test" });
+        await monitor.ReportAsync(monitor.Get("earlier-upload")! with { State = JobState.Failed, Error = "stopped by the test" });
         using var accepted = await UploadResultsAsync(client, "me/in-flight");
 
         Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
@@ -34,7 +33,7 @@ public sealed class UploadNameClashTests(WebAppFactory factory) : IClassFixture<
             (await refused.Content.ReadFromJsonAsync<ProblemDetails>())!.Detail);
         Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
         var upload = (await accepted.Content.ReadFromJsonAsync<UploadResult>())!;
-        Assert.Equal(JobStates.Succeeded, (await JobPolling.UntilFinishedAsync(client, upload.JobId!)).State);
+        Assert.Equal(JobState.Succeeded, (await JobPolling.UntilFinishedAsync(client, upload.JobId!)).State);
     }
 
     [Fact]
@@ -47,7 +46,7 @@ public sealed class UploadNameClashTests(WebAppFactory factory) : IClassFixture<
 
         var finished = await RunJobAsync(client, folder, Base);
 
-        Assert.Equal(JobStates.Failed, finished.State);
+        Assert.Equal(JobState.Failed, finished.State);
         Assert.Equal(
             $"Another model named \"{Base}\" is already on the map, so this upload's scores were not placed. Upload again under another name, or delete that model first and upload again.",
             finished.Error);
@@ -61,13 +60,13 @@ public sealed class UploadNameClashTests(WebAppFactory factory) : IClassFixture<
     {
         using var client = factory.CreateAdminClient();
         var folder = await CommitUploadAsync("me/stopped-early");
-        Assert.Equal(JobStates.Succeeded, (await RunJobAsync(client, folder, "me/stopped-early")).State);
+        Assert.Equal(JobState.Succeeded, (await RunJobAsync(client, folder, "me/stopped-early")).State);
         // As if the server stopped between placing the model and writing the marker.
         File.Delete(folder.PlacedMarker);
 
         var again = await RunJobAsync(client, folder, "me/stopped-early");
 
-        Assert.Equal(JobStates.Succeeded, again.State);
+        Assert.Equal(JobState.Succeeded, again.State);
         Assert.True(folder.IsPlaced);
         Assert.Single((await client.GetFromJsonAsync<List<ModelPoint>>("/api/models"))!, m => m.Name == "me/stopped-early");
     }
@@ -87,7 +86,7 @@ public sealed class UploadNameClashTests(WebAppFactory factory) : IClassFixture<
         var manifest = await folder.ReadManifestAsync(CancellationToken.None);
         var jobId = factory.Services.GetRequiredService<IBackgroundJobClient>()
             .Enqueue<ScoreCheckpointJob>(job => job.RunAsync(manifest.UploadId, null, CancellationToken.None));
-        await factory.Services.GetRequiredService<JobMonitor>().ReportQueuedAsync(jobId, JobKinds.Score, name);
+        await factory.Services.GetRequiredService<JobMonitor>().ReportQueuedAsync(jobId, JobKind.Score, name);
         return await JobPolling.UntilFinishedAsync(client, jobId);
     }
 

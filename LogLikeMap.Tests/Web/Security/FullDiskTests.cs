@@ -10,7 +10,6 @@ using Microsoft.AspNetCore.Mvc;
 namespace LogLikeMap.Tests.Web.Security;
 
 /// <summary>The app's data folder on a real, small disk that is then filled to the last byte.</summary>
-[Collection(WebAppCollection.Name)]
 public sealed class FullDiskTests
 {
     /// <summary>Room for the demo map's store (about 2 MB) and a few uploads.</summary>
@@ -41,7 +40,7 @@ public sealed class FullDiskTests
             disk.Free();
             using var accepted = await UploadResultsAsync(client, "disk/full");
             Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
-            Assert.Equal(JobStates.Succeeded, (await JobPolling.UntilFinishedAsync(client, (await accepted.Content.ReadFromJsonAsync<UploadResult>())!.JobId!)).State);
+            Assert.Equal(JobState.Succeeded, (await JobPolling.UntilFinishedAsync(client, (await accepted.Content.ReadFromJsonAsync<UploadResult>())!.JobId!)).State);
         }
     }
 
@@ -63,18 +62,18 @@ public sealed class FullDiskTests
             }
 
             var failed = await JobPolling.UntilFinishedAsync(client, jobId);
-            Assert.Equal(JobStates.Failed, failed.State);
+            Assert.Equal(JobState.Failed, failed.State);
             Assert.Equal(DiskFull.Message, failed.Error);
 
             disk.Free();
             using var again = await UploadResultsAsync(client, "disk/stuck");
             Assert.Equal(HttpStatusCode.Accepted, again.StatusCode);
-            Assert.Equal(JobStates.Succeeded, (await JobPolling.UntilFinishedAsync(client, (await again.Content.ReadFromJsonAsync<UploadResult>())!.JobId!)).State);
+            Assert.Equal(JobState.Succeeded, (await JobPolling.UntilFinishedAsync(client, (await again.Content.ReadFromJsonAsync<UploadResult>())!.JobId!)).State);
         }
 
         using var restarted = WebAppFactory.Over(disk.Folder);
         using var afterRestart = restarted.CreateAdminClient();
-        Assert.Equal(JobStates.Failed, (await afterRestart.GetFromJsonAsync<JobStatus>($"/api/jobs/{jobId}"))!.State);
+        Assert.Equal(JobState.Failed, (await afterRestart.GetFromJsonAsync<JobStatus>($"/api/jobs/{jobId}"))!.State);
     }
 
     private static async Task<HttpResponseMessage> UploadResultsAsync(HttpClient client, string name)

@@ -14,7 +14,6 @@ namespace LogLikeMap.Tests.Web.Security;
 /// config.json holding a secret that an error message would quote, and weights. They are refused when the folder is
 /// named and when its job reads it; the outside file's content appears in no answer.
 /// </summary>
-[Collection(WebAppCollection.Name)]
 public sealed class ServerFolderLinkTests : IDisposable
 {
     /// <summary>An outside "config.json" whose model_type an unsupported-architecture message would repeat.</summary>
@@ -101,7 +100,7 @@ public sealed class ServerFolderLinkTests : IDisposable
 
         var finished = await JobPolling.UntilFinishedAsync(client, jobId);
 
-        Assert.Equal(JobStates.Failed, finished.State);
+        Assert.Equal(JobState.Failed, finished.State);
         Assert.Equal("'config.json' in 'swapped' is a link to a file outside the allowed folder root; copy the real file into the checkpoint folder instead.", finished.Error);
         var models = await client.GetStringAsync("/api/models");
         Assert.DoesNotContain("links/swapped", models, StringComparison.Ordinal);

@@ -6,7 +6,6 @@ using Microsoft.Extensions.Logging;
 namespace LogLikeMap.Tests.Web.Security;
 
 /// <summary>Guessing the password leaves a trace in the server's log, and a forged user name cannot write lines of its own there.</summary>
-[Collection(WebAppCollection.Name)]
 public sealed class SignInLogTests
 {
     [Fact]

@@ -121,7 +121,7 @@ public sealed class BrokenUploadApiTests(ServerFolderApp server) : IClassFixture
         var after = ResidentBytes();
         var peak = PeakResidentBytes();
 
-        Assert.Equal(JobStates.Failed, failed.State);
+        Assert.Equal(JobState.Failed, failed.State);
         Assert.Contains("'transformer.ln_f.weight' holds NaN", failed.Error, StringComparison.Ordinal);
         // The job held the 206 MB float32 model and its 103 MB staged embedding; all of it is given back.
         Assert.True(peak - before > 250_000_000, $"The job peaked only {(peak - before) / 1e6:F0} MB above the start; it did not load the model.");
@@ -225,7 +225,7 @@ public sealed class BrokenUploadApiTests(ServerFolderApp server) : IClassFixture
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         var upload = (await response.Content.ReadFromJsonAsync<UploadResult>())!;
         var finished = await JobPolling.UntilFinishedAsync(client, upload.JobId!, JobTimeout);
-        Assert.Equal(JobStates.Failed, finished.State);
+        Assert.Equal(JobState.Failed, finished.State);
         Assert.NotNull(finished.Error);
         return finished;
     }

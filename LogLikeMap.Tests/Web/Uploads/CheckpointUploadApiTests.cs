@@ -9,7 +9,6 @@ using Microsoft.Extensions.DependencyInjection;
 namespace LogLikeMap.Tests.Web.Uploads;
 
 /// <summary>Checkpoint zips that cannot be extracted: a 400 that says what is wrong, no job, nothing left on disk.</summary>
-[Collection(WebAppCollection.Name)]
 public sealed class CheckpointUploadApiTests(WebAppFactory factory) : IClassFixture<WebAppFactory>
 {
     [Fact]

@@ -16,7 +16,6 @@ public sealed class SmallWorkerApp : IDisposable
 }
 
 /// <summary>A checkpoint whose model would not fit the scoring worker is refused at upload, saying both numbers.</summary>
-[Collection(WebAppCollection.Name)]
 public sealed class ModelMemoryLimitApiTests(SmallWorkerApp worker) : IClassFixture<SmallWorkerApp>
 {
     [Fact]

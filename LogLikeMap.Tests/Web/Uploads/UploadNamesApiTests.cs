@@ -11,7 +11,6 @@ using Microsoft.Extensions.DependencyInjection;
 namespace LogLikeMap.Tests.Web.Uploads;
 
 /// <summary>The server refuses the names the upload page refuses, and any name on the map can be named in a URL.</summary>
-[Collection(WebAppCollection.Name)]
 public sealed class UploadNamesApiTests(WebAppFactory factory) : IClassFixture<WebAppFactory>
 {
     [Theory]

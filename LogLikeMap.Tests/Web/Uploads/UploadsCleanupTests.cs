@@ -15,7 +15,6 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace LogLikeMap.Tests.Web.Uploads;
 
 /// <summary>Uploads whose jobs placed their model or failed give their disk back; one still queued keeps its files.</summary>
-[Collection(WebAppCollection.Name)]
 public sealed class UploadsCleanupTests(WebAppFactory factory) : IClassFixture<WebAppFactory>
 {
     private const string Base = "AIJUUD/juud-Mistral-7B";
@@ -25,7 +24,7 @@ public sealed class UploadsCleanupTests(WebAppFactory factory) : IClassFixture<W
     {
         using var client = factory.CreateAdminClient();
         var placed = await UploadAsync(client, "cleanup/placed");
-        Assert.Equal(JobStates.Succeeded, (await JobPolling.UntilFinishedAsync(client, placed.JobId!)).State);
+        Assert.Equal(JobState.Succeeded, (await JobPolling.UntilFinishedAsync(client, placed.JobId!)).State);
         UploadResult failed, queued;
         using (var blocked = await ScoringQueueBlocker.HoldAsync(factory.Services))
         {
@@ -34,7 +33,7 @@ public sealed class UploadsCleanupTests(WebAppFactory factory) : IClassFixture<W
             await factory.Services.GetRequiredService<MapMaintenance>().PlaceAsync(
                 new ModelMetadata("cleanup/failed") { Family = "mistral" }, DemoScores(), "float32", CancellationToken.None);
             blocked.Release();
-            Assert.Equal(JobStates.Failed, (await JobPolling.UntilFinishedAsync(client, failed.JobId!)).State);
+            Assert.Equal(JobState.Failed, (await JobPolling.UntilFinishedAsync(client, failed.JobId!)).State);
         }
         using (await ScoringQueueBlocker.HoldAsync(factory.Services))
         {
@@ -62,9 +61,9 @@ public sealed class UploadsCleanupTests(WebAppFactory factory) : IClassFixture<W
         // The placed upload's job run again still finds it placed and changes nothing.
         factory.Services.GetRequiredService<IBackgroundJobClient>().Requeue(placed.JobId!);
         await Task.Delay(500);
-        Assert.Equal(JobStates.Succeeded, (await JobPolling.UntilFinishedAsync(client, placed.JobId!)).State);
+        Assert.Equal(JobState.Succeeded, (await JobPolling.UntilFinishedAsync(client, placed.JobId!)).State);
         Assert.Single((await client.GetFromJsonAsync<List<ModelPoint>>("/api/models"))!, m => m.Name == "cleanup/placed");
-        Assert.Equal(JobStates.Succeeded, (await JobPolling.UntilFinishedAsync(client, queued.JobId!)).State);
+        Assert.Equal(JobState.Succeeded, (await JobPolling.UntilFinishedAsync(client, queued.JobId!)).State);
     }
 
     [Fact]

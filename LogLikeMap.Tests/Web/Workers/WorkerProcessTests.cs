@@ -39,7 +39,7 @@ public sealed class WorkerProcessTests(PostgresServer server, ITestOutputHelper 
         await cluster.WaitUntilPlacedAsync(client, names, JobTimeout);
         var failed = await JobPolling.UntilFinishedAsync(client, poisonJob, JobTimeout);
 
-        Assert.Equal(JobStates.Failed, failed.State);
+        Assert.Equal(JobState.Failed, failed.State);
         Assert.Contains("'transformer.ln_f.weight' holds NaN", failed.Error, StringComparison.Ordinal);
         Assert.All(cluster.Workers, w => Assert.False(w.HasExited, "A worker stopped: " + w.Tail()));
         // Both processes scored: the uploads did not wait for one worker.

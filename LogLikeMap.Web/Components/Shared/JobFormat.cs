@@ -9,7 +9,7 @@ public static class JobFormat
     public static bool IsActive(JobStatus job)
     {
         ArgumentNullException.ThrowIfNull(job);
-        return job.State is "Queued" or "Running";
+        return job.State is JobState.Queued or JobState.Running;
     }
 
     /// <summary>Per cent of texts scored, 0 while the total is unknown.</summary>
@@ -26,11 +26,11 @@ public static class JobFormat
     public static string Title(JobStatus job)
     {
         ArgumentNullException.ThrowIfNull(job);
-        if (job.Kind == JobKinds.Refresh)
+        if (job.Kind == JobKind.Refresh)
             return "Full layout refresh";
-        if (job.Kind == JobKinds.Place)
+        if (job.Kind == JobKind.Place)
             return $"Placing {job.ModelName}";
-        return NeverScored(job) && job.State == JobStates.Succeeded ? $"Placing {job.ModelName}" : $"Scoring {job.ModelName}";
+        return NeverScored(job) && job.State == JobState.Succeeded ? $"Placing {job.ModelName}" : $"Scoring {job.ModelName}";
     }
 
     public static string Texts(JobStatus job)
@@ -40,10 +40,10 @@ public static class JobFormat
             return string.Create(CultureInfo.InvariantCulture, $"{job.TextsDone:N0} / {job.TextsTotal:N0} texts");
         if (!NeverScored(job))
             return "counting texts";
-        return job.State == JobStates.Succeeded ? "placed from its results file: nothing to score" : "stopped before any text was scored";
+        return job.State == JobState.Succeeded ? "placed from its results file: nothing to score" : "stopped before any text was scored";
     }
 
-    private static bool NeverScored(JobStatus job) => JobStates.IsFinished(job.State) && job.TextsTotal == 0;
+    private static bool NeverScored(JobStatus job) => job.State.IsFinished() && job.TextsTotal == 0;
 
     /// <summary>The host and device that run or ran the job ("gpu-1, cuda:0"); empty before it started.</summary>
     public static string Where(JobStatus job)
@@ -69,12 +69,13 @@ public static class JobFormat
         { } t => string.Create(CultureInfo.InvariantCulture, $"about {(int)t.TotalHours} h {t.Minutes} min left"),
     };
 
-    public static MudBlazor.Color StateColour(string state) => state switch
+    public static MudBlazor.Color StateColour(JobState state) => state switch
     {
-        "Succeeded" => MudBlazor.Color.Success,
-        "Failed" => MudBlazor.Color.Error,
-        "Cancelled" => MudBlazor.Color.Warning,
-        "Running" => MudBlazor.Color.Info,
-        _ => MudBlazor.Color.Default,
+        JobState.Succeeded => MudBlazor.Color.Success,
+        JobState.Failed => MudBlazor.Color.Error,
+        JobState.Cancelled => MudBlazor.Color.Warning,
+        JobState.Running => MudBlazor.Color.Info,
+        JobState.Queued => MudBlazor.Color.Default,
+        _ => throw new ArgumentOutOfRangeException(nameof(state), state, "Unknown job state."),
     };
 }
