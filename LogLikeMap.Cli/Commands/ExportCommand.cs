@@ -121,7 +121,7 @@ public static class ExportCommand
                     await Exports.WriteLayoutJsonAsync(stream, points, cancellationToken);
                 break;
             case ExportContent.Neighbours:
-                var rows = NeighbourRows(matrix, source.MeanByteLength, request, cancellationToken);
+                var rows = NeighbourLists(matrix, source.MeanByteLength, request, cancellationToken);
                 if (request.Format == ExportFormat.Csv)
                     await Exports.WriteNeighboursCsvAsync(writer, rows, cancellationToken);
                 else
@@ -140,7 +140,7 @@ public static class ExportCommand
             : Exports.WriteTableJsonAsync(stream, models, columns, values, cancellationToken);
 
     /// <summary>Neighbours in the full N-dimensional space of Q, never from the 2-D layout (docs/method.md 1.5).</summary>
-    private static List<ModelNeighbours> NeighbourRows(LogLikelihoodMatrix matrix, double? meanByteLength, ExportRequest request, CancellationToken cancellationToken)
+    private static List<ModelNeighbours> NeighbourLists(LogLikelihoodMatrix matrix, double? meanByteLength, ExportRequest request, CancellationToken cancellationToken)
     {
         var q = CentredLogLikelihoods.FromMatrix(matrix, request.ClipPercentile);
         var distances = SquaredDistances.Build(q, cancellationToken);

@@ -80,8 +80,7 @@ public static class QueueCommand
         var textSet = await new TextSetCatalog(store).CurrentAsync(ct)
             ?? throw new InvalidOperationException("The store holds no text set yet: start the web app on this database once (it imports its map), or import one.");
         var onMap = (await new ModelCatalog(store).ListModelsAsync(ct)).Select(m => m.Name).ToHashSet(StringComparer.Ordinal);
-        // The same job serialization as the web app's (JobsRegistration), so its workers read these jobs as their own.
-        GlobalConfiguration.Configuration.SetDataCompatibilityLevel(CompatibilityLevel.Version_180).UseSimpleAssemblyNameTypeSerializer().UseRecommendedSerializerSettings();
+        GlobalConfiguration.Configuration.UseJobSerialization();
         var storage = JobStorages.Create(new JobsOptions { Storage = JobStorageKind.PostgreSql, ConnectionString = connection }, Path.GetTempPath());
         var uploads = new SharedUploads(new UploadStore(store), new PartialScoreStore(store), new BackgroundJobClient(storage));
         var scratch = Directory.CreateTempSubdirectory("loglikemap-queue-").FullName;

@@ -47,10 +47,7 @@ public static class JobsRegistration
         builder.Services.AddSingleton(services => JobStorages.Create(
             services.GetRequiredService<IOptions<JobsOptions>>().Value, services.GetRequiredService<DataPaths>().DataFolder));
         builder.Services.AddSingleton<JobActivator>(services => new AspNetCoreJobActivator(services.GetRequiredService<IServiceScopeFactory>()));
-        builder.Services.AddHangfire(configuration => configuration
-            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
-            .UseSimpleAssemblyNameTypeSerializer()
-            .UseRecommendedSerializerSettings());
+        builder.Services.AddHangfire(configuration => configuration.UseJobSerialization());
         if (settings.Roles.HasFlag(JobRoles.Worker))
         {
             builder.Services.AddHangfireServer((services, o) =>
@@ -82,6 +79,15 @@ public static class JobsRegistration
         builder.Services.AddHostedService<OrphanedJobs>();
         return builder;
     }
+
+    /// <summary>
+    /// How jobs are written to the queue: the web app, its workers and <c>loglikemap queue</c> must all use this, or a
+    /// worker cannot read a job another process queued.
+    /// </summary>
+    public static IGlobalConfiguration UseJobSerialization(this IGlobalConfiguration configuration) => configuration
+        .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+        .UseSimpleAssemblyNameTypeSerializer()
+        .UseRecommendedSerializerSettings();
 
     /// <summary>The dashboard at /jobs/dashboard, for administrators only (Hangfire's own filter would allow only local requests).</summary>
     public static IEndpointRouteBuilder MapJobsDashboard(this IEndpointRouteBuilder app)
