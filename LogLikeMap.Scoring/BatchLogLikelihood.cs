@@ -42,11 +42,11 @@ internal static class BatchLogLikelihood
             }
         }
 
-        var inputIds = tensor(padded, [texts.Count, longest], device: device);                       // (B, T)
+        var inputIds = tensor(padded, [texts.Count, longest], ScalarType.Int64, device);             // (B, T)
         var hidden = model.HiddenStates(inputIds);                                                  // (B, T, C)
         hidden = hidden.reshape(-1, hidden.shape[^1])
-                       .index_select(0, tensor(positions.ToArray(), device: device));               // (N, C)
-        var targetIds = tensor(targets.ToArray(), device: device);                                  // (N)
+                       .index_select(0, tensor(positions.ToArray(), ScalarType.Int64, device));     // (N, C)
+        var targetIds = tensor(targets.ToArray(), ScalarType.Int64, device);                        // (N)
 
         // log p(target) from log_softmax in float32 (as transformers' callers take it), over chunks of positions so
         // that the (positions x V) logits stay bounded for large vocabularies; only the target's log-prob is kept.
@@ -68,7 +68,7 @@ internal static class BatchLogLikelihood
         // Python loop adds floats).
         var tokenLogProbs = cat(pieces, 0).to(ScalarType.Float64);                                  // (N)
         var perText = zeros(texts.Count, ScalarType.Float64, device)
-            .index_add_(0, tensor(owners.ToArray(), device: device), tokenLogProbs, 1.0);           // (B)
+            .AddAtIndices(0, tensor(owners.ToArray(), ScalarType.Int64, device), tokenLogProbs);     // (B)
         return perText.cpu().data<double>().ToArray();
     }
 }

@@ -47,7 +47,7 @@ internal sealed class ScoringHead : IDisposable
         var zeroRows = zeros(padding, width, options.dtype, options.device);
         var weight = cat([embeddings, zeroRows], 0).DetachFromDisposeScope();                         // (V', C)
         var bias = cat(
-            [modelBias ?? zeros(vocabulary, options.dtype, options.device), full(padding, double.NegativeInfinity, options.dtype, options.device)],
+            [modelBias ?? zeros(vocabulary, options.dtype, options.device), Arithmetic.Full(padding, double.NegativeInfinity, options.dtype, options.device)],
             0).DetachFromDisposeScope();                                                                // (V')
         return new ScoringHead(weight, bias, ownsWeight: true);
     }

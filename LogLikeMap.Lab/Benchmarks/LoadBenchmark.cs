@@ -183,8 +183,7 @@ public static class LoadBenchmark
             {
                 using var scope = NewDisposeScope();
                 long[] blockShape = [Math.Min(rowsPerBlock, rows - row), .. shape[1..]];
-                // HF's _init_weights: matrices N(0, initializer_range = 0.02), norm weights one. On the CPU by name: an
-                // upload's shape check borrows the process-wide default device (META) while it builds a model.
+                // HF's _init_weights: matrices N(0, initializer_range = 0.02), norm weights one.
                 var block = shape.Length == 1
                     ? ones(blockShape, dtype: dtype, device: CPU)
                     : (randn(blockShape, generator: generator, device: CPU) * 0.02).to(dtype);

@@ -28,7 +28,6 @@ public static class TextGeneration
 
         var generator = new Generator((ulong)seed);
         using var inference = inference_mode();
-        // On the CPU by name: an upload's shape check borrows the process-wide default device (META).
         var sequences = tensor(firstTokens.Select(t => (long)t).ToArray(), [firstTokens.Count, 1], device: CPU);  // (B, 1)
         for (var t = 1; t < length; t++)
         {

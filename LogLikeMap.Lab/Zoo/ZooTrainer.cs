@@ -74,7 +74,7 @@ public static class ZooTrainer
                 var windows = tensor(
                     corpus.SampleWindows(random, spec.Mixture, options.BatchSize, spec.Context),
                     [options.BatchSize, spec.Context + 1],
-                    device: CPU);      // named: an upload's shape check borrows the process-wide default device (META)
+                    device: CPU);
                 var inputs = windows[.., ..^1];                                                        // (B, T)
                 var targets = windows[.., 1..];                                                        // (B, T)
                 var logits = model.forward(inputs);                                                    // (B, T, V)

@@ -21,12 +21,12 @@ internal static class Alibi
         // base = 2^(-(2^-(log2(n) - 3))) = 2^(-8/n)
         var slopes = pow(
             tensor(Math.Pow(2, -Math.Pow(2, -(Math.Log2(powerOfTwo) - 3))), ScalarType.Float32, device),
-            arange(1, 1 + powerOfTwo, ScalarType.Int32, device));                                        // (n)
+            Arithmetic.Range(1, 1 + powerOfTwo, 1, ScalarType.Int32, device));                            // (n)
         if (powerOfTwo == heads)
             return slopes;
         var extraBase = tensor(Math.Pow(2, -Math.Pow(2, -(Math.Log2(2 * powerOfTwo) - 3))), ScalarType.Float32, device);
         var remaining = Math.Min(powerOfTwo, heads - powerOfTwo);
-        var extra = pow(extraBase, arange(1, 1 + 2 * remaining, 2, ScalarType.Int32, device));         // (heads - n)
+        var extra = pow(extraBase, Arithmetic.Range(1, 1 + 2 * remaining, 2, ScalarType.Int32, device)); // (heads - n)
         return cat([slopes, extra], 0);                                                                // (heads)
     }
 
@@ -41,7 +41,7 @@ internal static class Alibi
     {
         using var scope = NewDisposeScope();
         var slopes = Slopes(heads, device).unsqueeze(1);                                               // (nh, 1)
-        var keys = arange(positions, ScalarType.Float32, device).unsqueeze(0);                         // (1, T)
+        var keys = Arithmetic.Range(positions, ScalarType.Float32, device).unsqueeze(0);               // (1, T)
         // Falcon multiplies bfloat16 slopes by the int64 positions: type promotion makes both bfloat16 first (so
         // positions above 256 are rounded too), and the product of two 8-bit significands, exact in float32, is
         // rounded once more to bfloat16.
@@ -50,10 +50,10 @@ internal static class Alibi
             : slopes * keys;                                                                           // (nh, T)
         bias = bias.to(dtype);
         if (divisor != 1.0)
-            bias = bias / divisor;
+            bias = bias.DividedBy(divisor);
         var future = ones(positions, positions, ScalarType.Bool, device).triu(1);                     // (T, T), key after query
         return bias.unsqueeze(1).expand(heads, positions, positions)
-                   .masked_fill(future, double.NegativeInfinity)
+                   .FilledWhere(future, double.NegativeInfinity)
                    .unsqueeze(0)
                    .MoveToOuterDisposeScope();                                                         // (1, nh, T, T)
     }

@@ -93,9 +93,9 @@ internal sealed class BloomBody : nn.Module<Tensor, Tensor>
     public BloomBody(BloomConfig config) : base("transformer")
     {
         word_embeddings = Layers.Embedding(config.VocabularySize, config.HiddenSize);
-        word_embeddings_layernorm = nn.LayerNorm(config.HiddenSize, config.LayerNormEpsilon);
+        word_embeddings_layernorm = Layers.LayerNorm(config.HiddenSize, config.LayerNormEpsilon);
         h = nn.ModuleList(Enumerable.Range(0, config.Layers).Select(i => new BloomBlock(config, i)).ToArray());
-        ln_f = nn.LayerNorm(config.HiddenSize, config.LayerNormEpsilon);
+        ln_f = Layers.LayerNorm(config.HiddenSize, config.LayerNormEpsilon);
         _heads = config.Heads;
         RegisterComponents();
     }
@@ -134,9 +134,9 @@ internal sealed class BloomBlock : nn.Module<Tensor, Tensor, Tensor>
 
     public BloomBlock(BloomConfig config, int index) : base($"h.{index}")
     {
-        input_layernorm = nn.LayerNorm(config.HiddenSize, config.LayerNormEpsilon);
+        input_layernorm = Layers.LayerNorm(config.HiddenSize, config.LayerNormEpsilon);
         self_attention = new BloomAttention(config);
-        post_attention_layernorm = nn.LayerNorm(config.HiddenSize, config.LayerNormEpsilon);
+        post_attention_layernorm = Layers.LayerNorm(config.HiddenSize, config.LayerNormEpsilon);
         mlp = new BloomMlp(config);
         _residualPostLayerNorm = config.ResidualPostLayerNorm;
         RegisterComponents();
@@ -146,9 +146,9 @@ internal sealed class BloomBlock : nn.Module<Tensor, Tensor, Tensor>
     public override Tensor forward(Tensor hidden, Tensor alibiMask)
     {
         var normed = input_layernorm.forward(hidden);
-        var attended = (_residualPostLayerNorm ? normed : hidden) + self_attention.forward(normed, alibiMask);
+        var attended = (_residualPostLayerNorm ? normed : hidden).Plus(self_attention.forward(normed, alibiMask));
         normed = post_attention_layernorm.forward(attended);
-        return (_residualPostLayerNorm ? normed : attended) + mlp.forward(normed);
+        return (_residualPostLayerNorm ? normed : attended).Plus(mlp.forward(normed));
     }
 }
 
@@ -203,5 +203,9 @@ internal sealed class BloomMlp : nn.Module<Tensor, Tensor>
     /// <c>bloom_gelu_forward</c>: x/2 (1 + tanh(0.79788456 x (1 + 0.044715 x^2))), the tanh approximation written with
     /// Megatron's rounded sqrt(2/pi), as BLOOM was trained.
     /// </summary>
-    private static Tensor Gelu(Tensor x) => x * 0.5 * (1.0 + tanh(0.79788456 * x * (1.0 + 0.044715 * x * x)));
+    private static Tensor Gelu(Tensor x)
+    {
+        var inner = x.Times(0.79788456) * (x.Times(0.044715) * x).Plus(1.0);
+        return x.Times(0.5) * tanh(inner).Plus(1.0);
+    }
 }

@@ -61,14 +61,14 @@ public abstract class CausalLanguageModel : nn.Module<Tensor, Tensor>
     /// </summary>
     public void InitializeWeights(long seed)
     {
-        var generator = new Generator((ulong)seed);
+        var generator = new Generator((ulong)seed, parameters().First().device);
         using var noGrad = no_grad();
         foreach (var (name, parameter) in named_parameters())
         {
             if (name.EndsWith(".bias", StringComparison.Ordinal))
                 parameter.zero_();
             else if (parameter.dim() == 1)
-                parameter.fill_(1.0);
+                parameter.FillWith(1.0);
             else
                 parameter.normal_(0.0, InitialStandardDeviation(name), generator);
         }

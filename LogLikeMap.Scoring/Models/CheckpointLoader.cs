@@ -132,8 +132,7 @@ public static class CheckpointLoader
             return;
         var rowBytes = info.ByteLength / rows;
         var rowsPerRead = Math.Clamp(maxBytes / Math.Max(1, rowBytes), 1, rows);
-        // On the CPU by name: TorchSharp's default device is process-wide, and an upload's shape check borrows it (META)
-        // for a moment while it builds a model (ModelShapeCheck), perhaps while this job loads.
+        // The file is read into a staging buffer on the CPU, whatever device the model is on.
         using var buffer = empty([rowsPerRead, .. info.Shape[1..]], dtype: storedType, device: CPU);
         for (long row = 0; row < rows; row += rowsPerRead)
         {

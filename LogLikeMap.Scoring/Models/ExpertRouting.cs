@@ -34,7 +34,7 @@ internal static class ExpertRouting
     {
         var topK = experts.shape[1];
         var (sortedExperts, pairs) = experts.flatten().sort(0, descending: false, stable: true);     // (N*k) each
-        var tokenOfPair = pairs.div(topK, RoundingMode.floor);                                        // (N*k)
+        var tokenOfPair = pairs.FloorDividedBy(topK);                                                 // (N*k)
         var sortedWeights = weights.flatten().index_select(0, pairs);                                 // (N*k)
         var pairsPerExpert = sortedExperts.bincount(null, expertCount).cpu().data<long>().ToArray();
         var outputs = new List<Tensor>();
@@ -49,6 +49,6 @@ internal static class ExpertRouting
             outputs.Add(result * sortedWeights.narrow(0, start, count).unsqueeze(-1));
             start += count;
         }
-        return zeros_like(tokens).index_add_(0, tokenOfPair, cat(outputs, 0), 1);                     // (N, C)
+        return zeros_like(tokens).AddAtIndices(0, tokenOfPair, cat(outputs, 0));                      // (N, C)
     }
 }

@@ -162,7 +162,7 @@ internal sealed class FalconBody : nn.Module<Tensor, Tensor>
         _config = config;
         word_embeddings = Layers.Embedding(config.VocabularySize, config.HiddenSize);
         h = nn.ModuleList(Enumerable.Range(0, config.Layers).Select(i => new FalconDecoderLayer(config, i)).ToArray());
-        ln_f = nn.LayerNorm(config.HiddenSize, config.LayerNormEpsilon);
+        ln_f = Layers.LayerNorm(config.HiddenSize, config.LayerNormEpsilon);
         if (!config.Alibi)
             _rotary = RotaryEmbedding.Create(config.HeadSize, config.RopeTheta, config.RopeScaling);
         RegisterComponents();
@@ -218,15 +218,15 @@ internal sealed class FalconDecoderLayer : nn.Module<Tensor, FalconPositions, Te
     {
         if (config.TwoLayerNorms)
         {
-            ln_attn = nn.LayerNorm(config.HiddenSize, config.LayerNormEpsilon);
-            ln_mlp = nn.LayerNorm(config.HiddenSize, config.LayerNormEpsilon);
+            ln_attn = Layers.LayerNorm(config.HiddenSize, config.LayerNormEpsilon);
+            ln_mlp = Layers.LayerNorm(config.HiddenSize, config.LayerNormEpsilon);
         }
         else
         {
-            input_layernorm = nn.LayerNorm(config.HiddenSize, config.LayerNormEpsilon);
+            input_layernorm = Layers.LayerNorm(config.HiddenSize, config.LayerNormEpsilon);
         }
         if (!config.ParallelAttention)
-            post_attention_layernorm = nn.LayerNorm(config.HiddenSize, config.LayerNormEpsilon);
+            post_attention_layernorm = Layers.LayerNorm(config.HiddenSize, config.LayerNormEpsilon);
         self_attention = new FalconAttention(config);
         mlp = new FalconMlp(config);
         _parallel = config.ParallelAttention;
@@ -238,9 +238,9 @@ internal sealed class FalconDecoderLayer : nn.Module<Tensor, FalconPositions, Te
         var attentionInput = (ln_attn ?? input_layernorm)!.forward(hidden);
         var attended = self_attention.forward(attentionInput, positions);
         if (_parallel)
-            return hidden + attended + mlp.forward(ln_mlp?.forward(hidden) ?? attentionInput);
-        var afterAttention = hidden + attended;
-        return afterAttention + mlp.forward(post_attention_layernorm!.forward(afterAttention));
+            return hidden.Plus(attended).Plus(mlp.forward(ln_mlp?.forward(hidden) ?? attentionInput));
+        var afterAttention = hidden.Plus(attended);
+        return afterAttention.Plus(mlp.forward(post_attention_layernorm!.forward(afterAttention)));
     }
 }
 

@@ -217,10 +217,10 @@ internal sealed class GemmaDecoder : nn.Module<Tensor, Tensor>
     {
         if (_config.SlidingWindow is not { } window || positions <= window)
             return null;
-        var query = arange(positions, device: device).unsqueeze(1);                                   // (T, 1)
-        var key = arange(positions, device: device).unsqueeze(0);                                     // (1, T)
+        var query = Arithmetic.Range(positions, ScalarType.Int64, device).unsqueeze(1);                                   // (T, 1)
+        var key = Arithmetic.Range(positions, ScalarType.Int64, device).unsqueeze(0);                                     // (1, T)
         var distance = query - key;                                                                    // (T, T)
-        return distance.ge(0).logical_and(distance.lt(window));
+        return distance.IsAtLeast(0).logical_and(distance.IsBelow(window));
     }
 }
 
@@ -257,11 +257,11 @@ internal sealed class GemmaDecoderLayer : nn.Module<Tensor, AttentionContext, Te
         if (pre_feedforward_layernorm is null || post_feedforward_layernorm is null)
         {
             // Gemma: post_attention_layernorm is the MLP's pre-norm, as in Llama.
-            hidden = hidden + attended;
-            return hidden + mlp.forward(post_attention_layernorm.forward(hidden));
+            hidden = hidden.Plus(attended);
+            return hidden.Plus(mlp.forward(post_attention_layernorm.forward(hidden)));
         }
-        hidden = hidden + post_attention_layernorm.forward(attended);
-        return hidden + post_feedforward_layernorm.forward(mlp.forward(pre_feedforward_layernorm.forward(hidden)));
+        hidden = hidden.Plus(post_attention_layernorm.forward(attended));
+        return hidden.Plus(post_feedforward_layernorm.forward(mlp.forward(pre_feedforward_layernorm.forward(hidden))));
     }
 }
 
@@ -331,7 +331,7 @@ internal sealed class GemmaAttention : nn.Module<Tensor, AttentionContext, Tenso
     {
         var correction = _scale * Math.Sqrt(_headDimensions);
         if (Math.Abs(correction - 1.0) > 1e-12)
-            q = q * correction;
+            q = q.Times(correction);
         return mask is null
             ? nn.functional.scaled_dot_product_attention(q, k, v, is_casual: true)
             : nn.functional.scaled_dot_product_attention(q, k, v, attn_mask: mask);                   // (B, nh, T, hd)
@@ -357,9 +357,9 @@ internal sealed class GemmaAttention : nn.Module<Tensor, AttentionContext, Tenso
             var rows = Math.Min(QueryRowsPerBlock, t - start);
             var keys = start + rows;
             var scores = SoftCapping.Apply(
-                q.narrow(2, start, rows).matmul(k.narrow(2, 0, keys).transpose(2, 3)) * _scale, cap); // (B, nh, rows, keys)
+                q.narrow(2, start, rows).matmul(k.narrow(2, 0, keys).transpose(2, 3)).Times(_scale), cap); // (B, nh, rows, keys)
             var hidden = allowed.narrow(0, start, rows).narrow(1, 0, keys).logical_not();             // (rows, keys)
-            var weights = scores.masked_fill(hidden, double.NegativeInfinity).softmax(-1, ScalarType.Float32).to(q.dtype);
+            var weights = scores.FilledWhere(hidden, double.NegativeInfinity).softmax(-1, ScalarType.Float32).to(q.dtype);
             blocks.Add(weights.matmul(v.narrow(2, 0, keys)).MoveToOuterDisposeScope());               // (B, nh, rows, hd)
         }
         return blocks.Count == 1 ? blocks[0] : cat(blocks, 2);                                         // (B, nh, T, hd)
@@ -406,7 +406,7 @@ internal sealed class GemmaRmsNorm : nn.Module<Tensor, Tensor>
 
     public GemmaRmsNorm(long size, double epsilon) : base("norm")
     {
-        weight = nn.Parameter(zeros(size));
+        weight = Layers.Zeros(size);
         _epsilon = epsilon;
         RegisterComponents();
     }
@@ -414,7 +414,7 @@ internal sealed class GemmaRmsNorm : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         var h = x.to(ScalarType.Float32);
-        h = h * rsqrt(h.pow(2).mean([-1], keepdim: true) + _epsilon);
-        return (h * (1.0 + weight.to(ScalarType.Float32))).to(x.dtype);
+        h = h * rsqrt(h.Squared().mean([-1], keepdim: true).Plus(_epsilon));
+        return (h * (weight.to(ScalarType.Float32).Plus(1.0))).to(x.dtype);
     }
 }

@@ -107,7 +107,7 @@ internal sealed class Gpt2Body : nn.Module<Tensor, Tensor>
         wte = Layers.Embedding(config.VocabularySize, config.EmbeddingSize);
         wpe = Layers.Embedding(config.Positions, config.EmbeddingSize);
         h = nn.ModuleList(Enumerable.Range(0, config.Layers).Select(i => new Gpt2Block(config, i)).ToArray());
-        ln_f = nn.LayerNorm(config.EmbeddingSize, config.LayerNormEpsilon);
+        ln_f = Layers.LayerNorm(config.EmbeddingSize, config.LayerNormEpsilon);
         RegisterComponents();
     }
 
@@ -116,8 +116,8 @@ internal sealed class Gpt2Body : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor inputIds)
     {
-        var positions = arange(inputIds.shape[1], dtype: ScalarType.Int64, device: inputIds.device);  // (T)
-        var hidden = wte.forward(inputIds) + wpe.forward(positions);                                  // (B, T, C)
+        var positions = Arithmetic.Range(inputIds.shape[1], ScalarType.Int64, inputIds.device);         // (T)
+        var hidden = wte.forward(inputIds).Plus(wpe.forward(positions));                                  // (B, T, C)
         foreach (var block in h)
         {
             // Free each layer's intermediates, and its input, when it returns, not at the end of the batch: otherwise
@@ -142,17 +142,17 @@ internal sealed class Gpt2Block : nn.Module<Tensor, Tensor>
 
     public Gpt2Block(Gpt2Config config, int index) : base($"h.{index}")
     {
-        ln_1 = nn.LayerNorm(config.EmbeddingSize, config.LayerNormEpsilon);
+        ln_1 = Layers.LayerNorm(config.EmbeddingSize, config.LayerNormEpsilon);
         attn = new Gpt2Attention(config, index);
-        ln_2 = nn.LayerNorm(config.EmbeddingSize, config.LayerNormEpsilon);
+        ln_2 = Layers.LayerNorm(config.EmbeddingSize, config.LayerNormEpsilon);
         mlp = new Gpt2Mlp(config);
         RegisterComponents();
     }
 
     public override Tensor forward(Tensor hidden)
     {
-        hidden = hidden + attn.forward(ln_1.forward(hidden));
-        return hidden + mlp.forward(ln_2.forward(hidden));
+        hidden = hidden.Plus(attn.forward(ln_1.forward(hidden)));
+        return hidden.Plus(mlp.forward(ln_2.forward(hidden)));
     }
 }
 
@@ -185,7 +185,7 @@ internal sealed class Gpt2Attention : nn.Module<Tensor, Tensor>
         var k = qkv[1].view(b, t, _heads, _headSize).transpose(1, 2);                                 // (B, nh, T, hs)
         var v = qkv[2].view(b, t, _heads, _headSize).transpose(1, 2);                                 // (B, nh, T, hs)
         if (_queryScale != 1.0)
-            q = q * _queryScale;
+            q = q.Times(_queryScale);
         var y = nn.functional.scaled_dot_product_attention(q, k, v, is_casual: true);                 // (B, nh, T, hs)
         return c_proj.forward(y.transpose(1, 2).reshape(b, t, c));
     }
@@ -223,8 +223,8 @@ internal sealed class Conv1D : nn.Module<Tensor, Tensor>
     public Conv1D(long inputSize, long outputSize) : base(nameof(Conv1D))
     {
         // Uninitialised, as every layer here (Layers): loading or InitializeWeights sets them.
-        weight = nn.Parameter(empty(outputSize, inputSize));
-        bias = nn.Parameter(empty(outputSize));
+        weight = Layers.Parameter(outputSize, inputSize);
+        bias = Layers.Parameter(outputSize);
         RegisterComponents();
     }
 

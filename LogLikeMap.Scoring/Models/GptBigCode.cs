@@ -109,7 +109,7 @@ internal sealed class GptBigCodeBody : nn.Module<Tensor, Tensor>
         wte = Layers.Embedding(config.VocabularySize, config.EmbeddingSize);
         wpe = Layers.Embedding(config.Positions, config.EmbeddingSize);
         h = nn.ModuleList(Enumerable.Range(0, config.Layers).Select(i => new GptBigCodeBlock(config, i)).ToArray());
-        ln_f = nn.LayerNorm(config.EmbeddingSize, config.LayerNormEpsilon);
+        ln_f = Layers.LayerNorm(config.EmbeddingSize, config.LayerNormEpsilon);
         RegisterComponents();
     }
 
@@ -118,8 +118,8 @@ internal sealed class GptBigCodeBody : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor inputIds)
     {
-        var positions = arange(inputIds.shape[1], dtype: ScalarType.Int64, device: inputIds.device);  // (T)
-        var hidden = wte.forward(inputIds) + wpe.forward(positions);                                  // (B, T, C)
+        var positions = Arithmetic.Range(inputIds.shape[1], ScalarType.Int64, inputIds.device);         // (T)
+        var hidden = wte.forward(inputIds).Plus(wpe.forward(positions));                                  // (B, T, C)
         foreach (var block in h)
         {
             // Free each layer's intermediates, and its input, when it returns, not at the end of the batch.
@@ -142,17 +142,17 @@ internal sealed class GptBigCodeBlock : nn.Module<Tensor, Tensor>
 
     public GptBigCodeBlock(GptBigCodeConfig config, int index) : base($"h.{index}")
     {
-        ln_1 = nn.LayerNorm(config.EmbeddingSize, config.LayerNormEpsilon);
+        ln_1 = Layers.LayerNorm(config.EmbeddingSize, config.LayerNormEpsilon);
         attn = new GptBigCodeAttention(config);
-        ln_2 = nn.LayerNorm(config.EmbeddingSize, config.LayerNormEpsilon);
+        ln_2 = Layers.LayerNorm(config.EmbeddingSize, config.LayerNormEpsilon);
         mlp = new GptBigCodeMlp(config);
         RegisterComponents();
     }
 
     public override Tensor forward(Tensor hidden)
     {
-        hidden = hidden + attn.forward(ln_1.forward(hidden));
-        return hidden + mlp.forward(ln_2.forward(hidden));
+        hidden = hidden.Plus(attn.forward(ln_1.forward(hidden)));
+        return hidden.Plus(mlp.forward(ln_2.forward(hidden)));
     }
 }
 
@@ -203,7 +203,7 @@ internal sealed class GptBigCodeAttention : nn.Module<Tensor, Tensor>
             v = parts.select(3, 2).transpose(1, 2);
         }
         if (_queryScale != 1.0)
-            q = q * _queryScale;
+            q = q.Times(_queryScale);
         var y = nn.functional.scaled_dot_product_attention(q, k, v, is_casual: true);                 // (B, nh, T, hd)
         return c_proj.forward(y.transpose(1, 2).reshape(b, t, c));
     }

@@ -98,8 +98,8 @@ internal sealed class GptJHead : nn.Module
     public GptJHead(GptJConfig config) : base("lm_head")
     {
         if (!config.TieWordEmbeddings)
-            weight = nn.Parameter(empty(config.VocabularySize, config.EmbeddingSize));
-        bias = nn.Parameter(empty(config.VocabularySize));
+            weight = Layers.Parameter(config.VocabularySize, config.EmbeddingSize);
+        bias = Layers.Parameter(config.VocabularySize);
         RegisterComponents();
     }
 
@@ -121,7 +121,7 @@ internal sealed class GptJBody : nn.Module<Tensor, Tensor>
         _config = config;
         wte = Layers.Embedding(config.VocabularySize, config.EmbeddingSize);
         h = nn.ModuleList(Enumerable.Range(0, config.Layers).Select(i => new GptJBlock(config, i)).ToArray());
-        ln_f = nn.LayerNorm(config.EmbeddingSize, config.LayerNormEpsilon);
+        ln_f = Layers.LayerNorm(config.EmbeddingSize, config.LayerNormEpsilon);
         RegisterComponents();
     }
 
@@ -149,9 +149,9 @@ internal sealed class GptJBody : nn.Module<Tensor, Tensor>
     /// </summary>
     private static (Tensor Cos, Tensor Sin) PairAngles(int rotary, long positions, Device device)
     {
-        var exponents = arange(0, rotary, 2, dtype: ScalarType.Int64, device: device).to(ScalarType.Float32) / rotary;
-        var inverse = 1.0f / pow(tensor(GptJConfig.RotaryBase, ScalarType.Float32, device), exponents);     // (rot/2)
-        var angles = outer(arange(positions, ScalarType.Float32, device), inverse);                        // (T, rot/2)
+        var exponents = Arithmetic.Range(0, rotary, 2, ScalarType.Int64, device).to(ScalarType.Float32).DividedBy(rotary);
+        var inverse = pow(tensor(GptJConfig.RotaryBase, ScalarType.Float32, device), exponents).Dividing(1.0); // (rot/2)
+        var angles = outer(Arithmetic.Range(positions, ScalarType.Float32, device), inverse);              // (T, rot/2)
         return (angles.cos().repeat_interleave(2, 1), angles.sin().repeat_interleave(2, 1));              // (T, rot)
     }
 }
@@ -165,7 +165,7 @@ internal sealed class GptJBlock : nn.Module<Tensor, (Tensor Cos, Tensor Sin), Te
 
     public GptJBlock(GptJConfig config, int index) : base($"h.{index}")
     {
-        ln_1 = nn.LayerNorm(config.EmbeddingSize, config.LayerNormEpsilon);
+        ln_1 = Layers.LayerNorm(config.EmbeddingSize, config.LayerNormEpsilon);
         attn = new GptJAttention(config);
         mlp = new GptJMlp(config);
         RegisterComponents();
@@ -174,7 +174,7 @@ internal sealed class GptJBlock : nn.Module<Tensor, (Tensor Cos, Tensor Sin), Te
     public override Tensor forward(Tensor hidden, (Tensor Cos, Tensor Sin) angles)
     {
         var normed = ln_1.forward(hidden);
-        return hidden + attn.forward(normed, angles) + mlp.forward(normed);
+        return hidden.Plus(attn.forward(normed, angles)).Plus(mlp.forward(normed));
     }
 }
 
@@ -227,7 +227,7 @@ internal sealed class GptJAttention : nn.Module<Tensor, (Tensor Cos, Tensor Sin)
         var rotating = x.narrow(-1, 0, rotary);                                                        // (B, nh, T, rot)
         var pairs = rotating.reshape(x.shape[0], x.shape[1], x.shape[2], rotary / 2, 2);               // (B, nh, T, rot/2, 2)
         var everyTwo = stack([-pairs.select(-1, 1), pairs.select(-1, 0)], -1).flatten(-2);            // (B, nh, T, rot)
-        var rotated = rotating * angles.Cos + everyTwo * angles.Sin;
+        var rotated = (rotating * angles.Cos).Plus(everyTwo * angles.Sin);
         return rotary == head ? rotated : cat([rotated, x.narrow(-1, rotary, head - rotary)], -1);
     }
 }

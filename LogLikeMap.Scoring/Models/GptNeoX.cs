@@ -101,7 +101,7 @@ internal sealed class GptNeoXBody : nn.Module<Tensor, Tensor>
     {
         embed_in = Layers.Embedding(config.VocabularySize, config.HiddenSize);
         layers = nn.ModuleList(Enumerable.Range(0, config.Layers).Select(i => new GptNeoXLayer(config, i)).ToArray());
-        final_layer_norm = nn.LayerNorm(config.HiddenSize, config.LayerNormEpsilon);
+        final_layer_norm = Layers.LayerNorm(config.HiddenSize, config.LayerNormEpsilon);
         // rotary_ndims = int(head_size * rotary_pct)
         _rotary = RotaryEmbedding.Create((int)(config.HeadSize * config.RotaryPercentage), config.RopeTheta, config.RopeScaling);
         RegisterComponents();
@@ -140,8 +140,8 @@ internal sealed class GptNeoXLayer : nn.Module<Tensor, AttentionContext, Tensor>
 
     public GptNeoXLayer(GptNeoXConfig config, int index) : base($"layers.{index}")
     {
-        input_layernorm = nn.LayerNorm(config.HiddenSize, config.LayerNormEpsilon);
-        post_attention_layernorm = nn.LayerNorm(config.HiddenSize, config.LayerNormEpsilon);
+        input_layernorm = Layers.LayerNorm(config.HiddenSize, config.LayerNormEpsilon);
+        post_attention_layernorm = Layers.LayerNorm(config.HiddenSize, config.LayerNormEpsilon);
         attention = new GptNeoXAttention(config);
         mlp = new GptNeoXMlp(config);
         _parallelResidual = config.ParallelResidual;
@@ -152,9 +152,9 @@ internal sealed class GptNeoXLayer : nn.Module<Tensor, AttentionContext, Tensor>
     {
         var attended = attention.forward(input_layernorm.forward(hidden), context);
         if (_parallelResidual)
-            return hidden + attended + mlp.forward(post_attention_layernorm.forward(hidden));  // x + attn(ln1(x)) + mlp(ln2(x))
-        var afterAttention = hidden + attended;
-        return afterAttention + mlp.forward(post_attention_layernorm.forward(afterAttention));
+            return hidden.Plus(attended).Plus(mlp.forward(post_attention_layernorm.forward(hidden)));  // x + attn(ln1(x)) + mlp(ln2(x))
+        var afterAttention = hidden.Plus(attended);
+        return afterAttention.Plus(mlp.forward(post_attention_layernorm.forward(afterAttention)));
     }
 }
 

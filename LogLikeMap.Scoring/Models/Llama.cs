@@ -161,10 +161,10 @@ internal sealed class LlamaDecoder : nn.Module<Tensor, Tensor>
     {
         if (_config.SlidingWindow is not { } window || positions <= window)
             return null;
-        var query = arange(positions, device: device).unsqueeze(1);                                   // (T, 1)
-        var key = arange(positions, device: device).unsqueeze(0);                                     // (1, T)
+        var query = Arithmetic.Range(positions, ScalarType.Int64, device).unsqueeze(1);                                   // (T, 1)
+        var key = Arithmetic.Range(positions, ScalarType.Int64, device).unsqueeze(0);                                     // (1, T)
         var distance = query - key;                                                                    // (T, T)
-        return distance.ge(0).logical_and(distance.lt(window));
+        return distance.IsAtLeast(0).logical_and(distance.IsBelow(window));
     }
 }
 
@@ -190,8 +190,8 @@ internal sealed class LlamaDecoderLayer : nn.Module<Tensor, AttentionContext, Te
 
     public override Tensor forward(Tensor hidden, AttentionContext context)
     {
-        hidden = hidden + self_attn.forward(input_layernorm.forward(hidden), context);
-        return hidden + mlp.forward(post_attention_layernorm.forward(hidden));
+        hidden = hidden.Plus(self_attn.forward(input_layernorm.forward(hidden), context));
+        return hidden.Plus(mlp.forward(post_attention_layernorm.forward(hidden)));
     }
 }
 
@@ -279,7 +279,7 @@ internal sealed class RmsNorm : nn.Module<Tensor, Tensor>
 
     public RmsNorm(long size, double epsilon) : base("norm")
     {
-        weight = nn.Parameter(ones(size));
+        weight = Layers.Ones(size);
         _epsilon = epsilon;
         RegisterComponents();
     }
@@ -288,8 +288,8 @@ internal sealed class RmsNorm : nn.Module<Tensor, Tensor>
     {
         var inputType = x.dtype;
         var h = x.to(ScalarType.Float32);
-        var variance = h.pow(2).mean([-1], keepdim: true);
-        h = h * rsqrt(variance + _epsilon);
+        var variance = h.Squared().mean([-1], keepdim: true);
+        h = h * rsqrt(variance.Plus(_epsilon));
         return weight * h.to(inputType);
     }
 }

@@ -59,8 +59,8 @@ internal sealed class MixtralDecoderLayer : nn.Module<Tensor, AttentionContext, 
 
     public override Tensor forward(Tensor hidden, AttentionContext context)
     {
-        hidden = hidden + self_attn.forward(input_layernorm.forward(hidden), context);
-        return hidden + block_sparse_moe.forward(post_attention_layernorm.forward(hidden));
+        hidden = hidden.Plus(self_attn.forward(input_layernorm.forward(hidden), context));
+        return hidden.Plus(block_sparse_moe.forward(post_attention_layernorm.forward(hidden)));
     }
 }
 

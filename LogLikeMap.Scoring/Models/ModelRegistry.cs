@@ -44,21 +44,17 @@ public static class ModelRegistry
         return twice is null ? found : throw new InvalidOperationException($"Two architectures answer to model_type '{twice.Key}'.");
     }
 
-    /// <summary>Serialises the borrowing of TorchSharp's process-wide default dtype and device by <see cref="Create"/>.</summary>
-    private static readonly Lock DefaultDtype = new();
-
     /// <summary>
     /// A model from the contents of a config.json (which names its <c>model_type</c>), its parameters born in
-    /// <paramref name="dtype"/> (float32 by default) and uninitialised (<see cref="Layers"/>): load its weights with
-    /// <see cref="CheckpointLoader"/> or initialise them with <see cref="CausalLanguageModel.InitializeWeights"/>.
-    /// On <paramref name="device"/> <c>META</c> the parameters have shapes and no storage, so any config builds in no
-    /// memory (<see cref="ModelShapeCheck"/>).
+    /// <paramref name="dtype"/> (float32 by default) on <paramref name="device"/> (the CPU by default) and uninitialised
+    /// (<see cref="Layers"/>): load its weights with <see cref="CheckpointLoader"/> or initialise them with
+    /// <see cref="CausalLanguageModel.InitializeWeights"/>. On <paramref name="device"/> <c>META</c> the parameters have
+    /// shapes and no storage, so any config builds in no memory (<see cref="ModelShapeCheck"/>).
     /// </summary>
     /// <remarks>
-    /// The layers take libtorch's default dtype, so it is set for the construction: building in float32 and converting
-    /// would hold both copies at once (a 7B model: 28 GB next to its 14 GB in bfloat16). The default is process-wide,
-    /// so every model is built under one lock; the final <c>to(dtype)</c> does nothing unless a tensor was made
-    /// outside this method while the default was borrowed. The default device is borrowed the same way.
+    /// Built in its dtype, not converted after: a 7B model built in float32 would hold 28 GB next to its 14 GB in
+    /// bfloat16. The dtype and device reach the layers through <see cref="Layers.Building"/>, which is per thread, so
+    /// building here never changes what another thread's tensors are made as.
     /// </remarks>
     public static CausalLanguageModel Create(JsonObject config, ScalarType dtype = ScalarType.Float32, Device? device = null)
     {
@@ -66,23 +62,7 @@ public static class ModelRegistry
         var modelType = config["model_type"]?.GetValue<string>()
             ?? throw new CheckpointException("config.json has no 'model_type'; it cannot say which architecture to build.");
         var architecture = Find(modelType);
-        CausalLanguageModel model;
-        lock (DefaultDtype)
-        {
-            var (previousDtype, previousDevice) = (get_default_dtype(), get_default_device());
-            set_default_dtype(dtype);
-            set_default_device(device ?? CPU);
-            try
-            {
-                model = architecture.Create(RopeParameters.AsReleaseKeys(config));
-            }
-            finally
-            {
-                set_default_dtype(previousDtype);
-                set_default_device(previousDevice);
-            }
-        }
-        model.to(dtype);
-        return model;
+        using (Layers.Building(dtype, device ?? CPU))
+            return architecture.Create(RopeParameters.AsReleaseKeys(config));
     }
 }

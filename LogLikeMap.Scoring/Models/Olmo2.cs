@@ -108,8 +108,8 @@ internal sealed class Olmo2DecoderLayer : nn.Module<Tensor, AttentionContext, Te
 
     public override Tensor forward(Tensor hidden, AttentionContext context)
     {
-        hidden = hidden + post_attention_layernorm.forward(self_attn.forward(hidden, context));
-        return hidden + post_feedforward_layernorm.forward(mlp.forward(hidden));
+        hidden = hidden.Plus(post_attention_layernorm.forward(self_attn.forward(hidden, context)));
+        return hidden.Plus(post_feedforward_layernorm.forward(mlp.forward(hidden)));
     }
 }
 
@@ -167,7 +167,7 @@ internal sealed class Olmo2RmsNorm : nn.Module<Tensor, Tensor>
 
     public Olmo2RmsNorm(long size, double epsilon) : base("norm")
     {
-        weight = nn.Parameter(ones(size));
+        weight = Layers.Ones(size);
         _epsilon = epsilon;
         RegisterComponents();
     }
@@ -175,7 +175,7 @@ internal sealed class Olmo2RmsNorm : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         var h = x.to(ScalarType.Float32);
-        h = h * rsqrt(h.pow(2).mean([-1], keepdim: true) + _epsilon);
+        h = h * rsqrt(h.Squared().mean([-1], keepdim: true).Plus(_epsilon));
         return (weight * h).to(x.dtype);
     }
 }

@@ -149,11 +149,11 @@ internal sealed class OptDecoder : nn.Module<Tensor, Tensor>
     {
         // HF derives positions from the attention mask, cumsum(mask) - 1: 0, 1, ... for the real tokens of a
         // right-padded batch, which is all the scorer reads.
-        var positions = arange(inputIds.shape[1], dtype: ScalarType.Int64, device: inputIds.device);   // (T)
+        var positions = Arithmetic.Range(inputIds.shape[1], ScalarType.Int64, inputIds.device);          // (T)
         var tokens = embed_tokens.forward(inputIds);                                                  // (B, T, E)
         if (project_in is not null)
             tokens = project_in.forward(tokens);                                                      // (B, T, C)
-        var hidden = tokens + embed_positions.forward(positions + OptConfig.PositionOffset);          // (B, T, C)
+        var hidden = tokens.Plus(embed_positions.forward(positions.Plus(OptConfig.PositionOffset)));  // (B, T, C)
         foreach (var layer in layers)
         {
             // Free each layer's intermediates, and its input, when it returns, not at the end of the batch.
@@ -172,7 +172,7 @@ internal sealed class OptDecoder : nn.Module<Tensor, Tensor>
 internal static class OptLayerNorm
 {
     public static LayerNorm Create(OptConfig config) =>
-        nn.LayerNorm(config.HiddenSize, OptConfig.LayerNormEpsilon, elementwise_affine: config.ElementwiseAffine);
+        Layers.LayerNorm(config.HiddenSize, OptConfig.LayerNormEpsilon, elementwise_affine: config.ElementwiseAffine);
 }
 
 /// <summary>
@@ -205,11 +205,11 @@ internal sealed class OptDecoderLayer : nn.Module<Tensor, Tensor>
     {
         if (_layerNormBefore)
         {
-            hidden = hidden + self_attn.forward(self_attn_layer_norm.forward(hidden));
-            return hidden + fc2.forward(_activation(fc1.forward(final_layer_norm.forward(hidden))));
+            hidden = hidden.Plus(self_attn.forward(self_attn_layer_norm.forward(hidden)));
+            return hidden.Plus(fc2.forward(_activation(fc1.forward(final_layer_norm.forward(hidden)))));
         }
-        hidden = self_attn_layer_norm.forward(hidden + self_attn.forward(hidden));
-        return final_layer_norm.forward(hidden + fc2.forward(_activation(fc1.forward(hidden))));
+        hidden = self_attn_layer_norm.forward(hidden.Plus(self_attn.forward(hidden)));
+        return final_layer_norm.forward(hidden.Plus(fc2.forward(_activation(fc1.forward(hidden)))));
     }
 }
 

@@ -108,8 +108,8 @@ internal sealed class PhiHead : nn.Module
     public PhiHead(PhiConfig config) : base("lm_head")
     {
         if (!config.TieWordEmbeddings)
-            weight = nn.Parameter(empty(config.VocabularySize, config.HiddenSize));
-        bias = nn.Parameter(empty(config.VocabularySize));
+            weight = Layers.Parameter(config.VocabularySize, config.HiddenSize);
+        bias = Layers.Parameter(config.VocabularySize);
         RegisterComponents();
     }
 
@@ -130,7 +130,7 @@ internal sealed class PhiDecoder : nn.Module<Tensor, Tensor>
     {
         embed_tokens = Layers.Embedding(config.VocabularySize, config.HiddenSize);
         layers = nn.ModuleList(Enumerable.Range(0, config.Layers).Select(i => new PhiDecoderLayer(config, i)).ToArray());
-        final_layernorm = nn.LayerNorm(config.HiddenSize, config.LayerNormEpsilon);
+        final_layernorm = Layers.LayerNorm(config.HiddenSize, config.LayerNormEpsilon);
         _rotary = RotaryEmbedding.Create(config.RotaryDimensions, config.RopeTheta, config.RopeScaling);
         RegisterComponents();
     }
@@ -164,7 +164,7 @@ internal sealed class PhiDecoderLayer : nn.Module<Tensor, AttentionContext, Tens
 
     public PhiDecoderLayer(PhiConfig config, int index) : base($"layers.{index}")
     {
-        input_layernorm = nn.LayerNorm(config.HiddenSize, config.LayerNormEpsilon);
+        input_layernorm = Layers.LayerNorm(config.HiddenSize, config.LayerNormEpsilon);
         self_attn = new PhiAttention(config);
         mlp = new PhiMlp(config);
         RegisterComponents();
@@ -173,7 +173,7 @@ internal sealed class PhiDecoderLayer : nn.Module<Tensor, AttentionContext, Tens
     public override Tensor forward(Tensor hidden, AttentionContext context)
     {
         var normed = input_layernorm.forward(hidden);
-        return hidden + self_attn.forward(normed, context) + mlp.forward(normed);
+        return hidden.Plus(self_attn.forward(normed, context)).Plus(mlp.forward(normed));
     }
 }
 
@@ -205,8 +205,8 @@ internal sealed class PhiAttention : nn.Module<Tensor, AttentionContext, Tensor>
         dense = Layers.Linear(_heads * _headDimensions, config.HiddenSize);
         if (config.QueryKeyLayerNorm)
         {
-            q_layernorm = nn.LayerNorm(_headDimensions, config.LayerNormEpsilon);
-            k_layernorm = nn.LayerNorm(_headDimensions, config.LayerNormEpsilon);
+            q_layernorm = Layers.LayerNorm(_headDimensions, config.LayerNormEpsilon);
+            k_layernorm = Layers.LayerNorm(_headDimensions, config.LayerNormEpsilon);
         }
         RegisterComponents();
     }

@@ -196,10 +196,10 @@ internal sealed class Phi3Decoder : nn.Module<Tensor, Tensor>
     {
         if (_slidingWindow is not { } window || positions <= window)
             return null;
-        var query = arange(positions, device: device).unsqueeze(1);                                   // (T, 1)
-        var key = arange(positions, device: device).unsqueeze(0);                                     // (1, T)
+        var query = Arithmetic.Range(positions, ScalarType.Int64, device).unsqueeze(1);                                   // (T, 1)
+        var key = Arithmetic.Range(positions, ScalarType.Int64, device).unsqueeze(0);                                     // (1, T)
         var distance = query - key;                                                                    // (T, T)
-        return distance.ge(0).logical_and(distance.lt(window));
+        return distance.IsAtLeast(0).logical_and(distance.IsBelow(window));
     }
 }
 
@@ -222,8 +222,8 @@ internal sealed class Phi3DecoderLayer : nn.Module<Tensor, AttentionContext, Ten
 
     public override Tensor forward(Tensor hidden, AttentionContext context)
     {
-        hidden = hidden + self_attn.forward(input_layernorm.forward(hidden), context);
-        return hidden + mlp.forward(post_attention_layernorm.forward(hidden));
+        hidden = hidden.Plus(self_attn.forward(input_layernorm.forward(hidden), context));
+        return hidden.Plus(mlp.forward(post_attention_layernorm.forward(hidden)));
     }
 }
 

@@ -138,6 +138,6 @@ internal sealed class Qwen2MoeSparseMoeBlock : nn.Module<Tensor, Tensor>
             gate.forward(tokens), _experts.ExpertsPerToken, _experts.NormalizeTopK, tokens.dtype);    // (N, k) each
         var routed = ExpertRouting.Combine(tokens, weights, chosen, _experts.Experts, (e, x) => experts[e].forward(x));
         var shared = shared_expert_gate.forward(tokens).sigmoid() * shared_expert.forward(tokens);    // (N, C)
-        return (routed + shared).view(hidden.shape);
+        return (routed.Plus(shared)).view(hidden.shape);
     }
 }

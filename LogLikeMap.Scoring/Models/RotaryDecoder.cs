@@ -87,10 +87,10 @@ internal sealed class RotaryDecoder : nn.Module<Tensor, Tensor>
     {
         if (_config.SlidingWindow is not { } window || positions <= window)
             return null;
-        var query = arange(positions, device: device).unsqueeze(1);                                   // (T, 1)
-        var key = arange(positions, device: device).unsqueeze(0);                                     // (1, T)
+        var query = Arithmetic.Range(positions, ScalarType.Int64, device).unsqueeze(1);                                   // (T, 1)
+        var key = Arithmetic.Range(positions, ScalarType.Int64, device).unsqueeze(0);                                     // (1, T)
         var distance = query - key;                                                                    // (T, T)
-        return distance.ge(0).logical_and(distance.lt(window));
+        return distance.IsAtLeast(0).logical_and(distance.IsBelow(window));
     }
 }
 
@@ -118,7 +118,7 @@ internal sealed class PreNormDecoderLayer : nn.Module<Tensor, AttentionContext, 
 
     public override Tensor forward(Tensor hidden, AttentionContext context)
     {
-        hidden = hidden + self_attn.forward(input_layernorm.forward(hidden), context);
-        return hidden + mlp.forward(post_attention_layernorm.forward(hidden));
+        hidden = hidden.Plus(self_attn.forward(input_layernorm.forward(hidden), context));
+        return hidden.Plus(mlp.forward(post_attention_layernorm.forward(hidden)));
     }
 }

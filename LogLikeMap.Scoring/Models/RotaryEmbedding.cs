@@ -45,16 +45,16 @@ internal sealed class RotaryEmbedding
         if (scaling is { Type: RopeScalingType.LongRope })
             return LongRope(dimensions, theta, scaling);
         using var scope = NewDisposeScope();
-        // On the CPU whatever libtorch's default device: the numbers are read back here, and a model built on the meta
-        // device (ModelShapeCheck) has none to read.
+        // On the CPU whatever device the model is built on: the numbers are read back here, and a model built on the
+        // meta device (ModelShapeCheck) has none to read.
         // inv_freq = 1.0 / (base ** (torch.arange(0, dim, 2, dtype=torch.int64).float() / dim))
-        var exponents = arange(0, dimensions, 2, dtype: ScalarType.Int64, device: CPU).to(ScalarType.Float32) / dimensions;
-        var inverse = 1.0f / pow(tensor(theta, ScalarType.Float32, CPU), exponents);
+        var exponents = Arithmetic.Range(0, dimensions, 2, ScalarType.Int64, CPU).to(ScalarType.Float32).DividedBy(dimensions);
+        var inverse = pow(tensor(theta, ScalarType.Float32, CPU), exponents).Dividing(1.0);
         inverse = scaling switch
         {
             null => inverse,
             // _compute_linear_scaling_rope_parameters: positions are divided by the factor.
-            { Type: RopeScalingType.Linear } => inverse / scaling.Factor,
+            { Type: RopeScalingType.Linear } => inverse.DividedBy(scaling.Factor),
             _ => Llama3(inverse, scaling),
         };
         return new RotaryEmbedding(inverse.data<float>().ToArray());
@@ -66,12 +66,12 @@ internal sealed class RotaryEmbedding
         var lowFrequencyWavelength = scaling.OriginalMaxPositions / scaling.LowFrequencyFactor;
         var highFrequencyWavelength = scaling.OriginalMaxPositions / scaling.HighFrequencyFactor;
 
-        var wavelength = 2 * Math.PI / inverse;
-        var scaled = where(wavelength > lowFrequencyWavelength, inverse / scaling.Factor, inverse);
-        var smooth = (scaling.OriginalMaxPositions / wavelength - scaling.LowFrequencyFactor)
-                     / (scaling.HighFrequencyFactor - scaling.LowFrequencyFactor);
-        var smoothed = (1 - smooth) * scaled / scaling.Factor + smooth * scaled;
-        var isMedium = (wavelength >= highFrequencyWavelength).logical_and(wavelength <= lowFrequencyWavelength);
+        var wavelength = inverse.Dividing(2 * Math.PI);
+        var scaled = where(wavelength.IsAbove(lowFrequencyWavelength), inverse.DividedBy(scaling.Factor), inverse);
+        var smooth = wavelength.Dividing(scaling.OriginalMaxPositions).Minus(scaling.LowFrequencyFactor)
+                     .DividedBy(scaling.HighFrequencyFactor - scaling.LowFrequencyFactor);
+        var smoothed = (smooth.SubtractedFrom(1) * scaled).DividedBy(scaling.Factor).Plus(smooth * scaled);
+        var isMedium = wavelength.IsAtLeast(highFrequencyWavelength).logical_and(wavelength.IsAtMost(lowFrequencyWavelength));
         return where(isMedium, smoothed, scaled);
     }
 
@@ -86,9 +86,9 @@ internal sealed class RotaryEmbedding
         float[] Frequencies(IReadOnlyList<double> factors)
         {
             using var scope = NewDisposeScope();
-            var exponents = arange(0, dimensions, 2, dtype: ScalarType.Int64, device: CPU).to(ScalarType.Float32) / dimensions;
-            var extension = tensor(factors.Select(f => (float)f).ToArray(), device: CPU);
-            return (1.0f / (extension * pow(tensor(theta, ScalarType.Float32, CPU), exponents))).data<float>().ToArray();
+            var exponents = Arithmetic.Range(0, dimensions, 2, ScalarType.Int64, CPU).to(ScalarType.Float32).DividedBy(dimensions);
+            var extension = tensor(factors.Select(f => (float)f).ToArray(), ScalarType.Float32, CPU);
+            return (extension * pow(tensor(theta, ScalarType.Float32, CPU), exponents)).Dividing(1.0).data<float>().ToArray();
         }
 
         return new RotaryEmbedding(
@@ -100,17 +100,17 @@ internal sealed class RotaryEmbedding
     public (Tensor Cos, Tensor Sin) Angles(long positions, Device device, ScalarType dtype)
     {
         var chosen = _longInverseFrequencies is not null && positions > _longFrom ? _longInverseFrequencies : _inverseFrequencies;
-        var inverse = tensor(chosen, device: device);                                               // (d/2)
-        var frequencies = outer(arange(positions, ScalarType.Float32, device), inverse);           // (T, d/2)
+        var inverse = tensor(chosen, ScalarType.Float32, device);                                   // (d/2)
+        var frequencies = outer(Arithmetic.Range(positions, ScalarType.Float32, device), inverse);  // (T, d/2)
         var angles = cat([frequencies, frequencies], -1);                                           // (T, d)
         if (_attentionScaling == 1.0f)
             return (angles.cos().to(dtype), angles.sin().to(dtype));
         // HF scales cos and sin in float32, before the cast.
-        return ((angles.cos() * _attentionScaling).to(dtype), (angles.sin() * _attentionScaling).to(dtype));
+        return (angles.cos().Times(_attentionScaling).to(dtype), angles.sin().Times(_attentionScaling).to(dtype));
     }
 
     /// <summary>x * cos + rotate_half(x) * sin for x of shape (B, heads, T, Dimensions).</summary>
-    public static Tensor Apply(Tensor x, Tensor cos, Tensor sin) => x * cos + RotateHalf(x) * sin;
+    public static Tensor Apply(Tensor x, Tensor cos, Tensor sin) => (x * cos).Plus(RotateHalf(x) * sin);
 
     /// <summary>Rotates half the hidden dims: (x1, x2) to (-x2, x1).</summary>
     private static Tensor RotateHalf(Tensor x)

@@ -8,5 +8,5 @@ namespace LogLikeMap.Scoring.Models;
 /// </summary>
 internal static class SoftCapping
 {
-    public static Tensor Apply(Tensor x, double? cap) => cap is { } c ? (x / c).tanh() * c : x;
+    public static Tensor Apply(Tensor x, double? cap) => cap is { } c ? x.DividedBy(c).tanh().Times(c) : x;
 }

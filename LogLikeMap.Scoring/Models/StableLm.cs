@@ -114,7 +114,7 @@ internal sealed class StableLmDecoder : nn.Module<Tensor, Tensor>
     {
         embed_tokens = Layers.Embedding(config.VocabularySize, config.HiddenSize);
         layers = nn.ModuleList(Enumerable.Range(0, config.Layers).Select(i => new StableLmDecoderLayer(config, i)).ToArray());
-        norm = nn.LayerNorm(config.HiddenSize, config.LayerNormEpsilon);
+        norm = Layers.LayerNorm(config.HiddenSize, config.LayerNormEpsilon);
         _rotary = RotaryEmbedding.Create(config.RotaryDimensions, config.RopeTheta, config.RopeScaling);
         RegisterComponents();
     }
@@ -159,9 +159,9 @@ internal sealed class StableLmDecoderLayer : nn.Module<Tensor, AttentionContext,
             config.HeadDimensions, config.MaxPositions, config.LayerNormEpsilon, config.RopeTheta, config.RopeScaling,
             config.HiddenActivation, QkvBias: false, OutputBias: false, MlpBias: false, config.TieWordEmbeddings,
             SlidingWindow: null, FirstSlidingWindowLayer: 0, config.InitializerRange));
-        input_layernorm = nn.LayerNorm(config.HiddenSize, config.LayerNormEpsilon);
+        input_layernorm = Layers.LayerNorm(config.HiddenSize, config.LayerNormEpsilon);
         if (!config.ParallelResidual)
-            post_attention_layernorm = nn.LayerNorm(config.HiddenSize, config.LayerNormEpsilon);
+            post_attention_layernorm = Layers.LayerNorm(config.HiddenSize, config.LayerNormEpsilon);
         RegisterComponents();
     }
 
@@ -170,9 +170,9 @@ internal sealed class StableLmDecoderLayer : nn.Module<Tensor, AttentionContext,
         var normed = input_layernorm.forward(hidden);
         var attended = self_attn.forward(normed, context);
         if (post_attention_layernorm is null)
-            return hidden + attended + mlp.forward(normed);                                            // x + attn(ln1(x)) + mlp(ln1(x))
-        hidden = hidden + attended;
-        return hidden + mlp.forward(post_attention_layernorm.forward(hidden));
+            return hidden.Plus(attended).Plus(mlp.forward(normed));                                            // x + attn(ln1(x)) + mlp(ln1(x))
+        hidden = hidden.Plus(attended);
+        return hidden.Plus(mlp.forward(post_attention_layernorm.forward(hidden)));
     }
 }
 
@@ -258,7 +258,7 @@ internal sealed class StableLmLayerNormPerHead : nn.Module<Tensor, Tensor>
     }
 }
 
-/// <summary><c>nn.LayerNorm(dim, bias=False)</c>: (x - mean) / sqrt(var + eps) * weight over the last dimension.</summary>
+/// <summary><c>Layers.LayerNorm(dim, bias=False)</c>: (x - mean) / sqrt(var + eps) * weight over the last dimension.</summary>
 internal sealed class HeadLayerNorm : nn.Module<Tensor, Tensor>
 {
     private readonly Parameter weight;
@@ -266,7 +266,7 @@ internal sealed class HeadLayerNorm : nn.Module<Tensor, Tensor>
 
     public HeadLayerNorm(long size, double epsilon) : base("norm")
     {
-        weight = nn.Parameter(ones(size));
+        weight = Layers.Ones(size);
         _epsilon = epsilon;
         RegisterComponents();
     }

@@ -10,18 +10,7 @@ namespace LogLikeMap.Tests.Web.Browser;
 public sealed class BuiltInMapFixture() : LiveAppFixture(RepositoryDemoMap)
 {
     /// <summary>data/demo-map of the checkout the tests were built from (found above the test binaries).</summary>
-    public static string RepositoryDemoMap
-    {
-        get
-        {
-            for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-            {
-                if (File.Exists(Path.Combine(folder.FullName, "LogLikeMap.sln")))
-                    return Path.Combine(folder.FullName, "data", "demo-map");
-            }
-            throw new DirectoryNotFoundException($"No LogLikeMap.sln above {AppContext.BaseDirectory}, so no data/demo-map to start from.");
-        }
-    }
+    public static string RepositoryDemoMap => Path.Combine(RepositoryCheckout.Root, "data", "demo-map");
 }
 
 /// <summary>Runs alone, after the other collections, like <see cref="BrowserCollection"/> (one live app at a time).</summary>

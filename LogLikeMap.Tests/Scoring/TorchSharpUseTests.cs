@@ -1,0 +1,87 @@
+namespace LogLikeMap.Tests.Scoring;
+
+/// <summary>
+/// The scorer runs beside other threads (the web app's requests, other jobs, an upload's shape check), so it must not
+/// hand libtorch a Scalar that a garbage collection can free mid-call, nor make a tensor on whatever device or dtype
+/// another thread has made the process-wide default (docs/stack.md). These tests read its source for both.
+/// </summary>
+public sealed class TorchSharpUseTests
+{
+    [Fact]
+    public void The_checker_finds_each_misuse_and_passes_the_held_forms()
+    {
+        const string source = """
+            using TorchSharp;
+            using static TorchSharp.torch;
+            static class Sample
+            {
+                private static readonly Scalar Held = 1.ToScalar();
+
+                static Tensor Misused(Tensor a, Tensor b, Tensor mask)
+                {
+                    var sum = a + b;
+                    var scaled = a * 0.5;
+                    var filled = a.masked_fill(mask, double.NegativeInfinity);
+                    var positions = arange(10, ScalarType.Int64, CPU);
+                    var loose = 2.ToScalar();
+                    var made = empty(3, 4);
+                    var onDevice = zeros(3, device: CPU);
+                    set_default_device(META);
+                    return sum;
+                }
+
+                static Tensor HeldForms(Tensor a, Tensor b)
+                {
+                    using var two = 2.ToScalar();
+                    var product = a * b;
+                    var difference = a - b;
+                    return a.add(b, Held).mul(two).Plus(difference).Plus(product) + zeros_like(a);
+                }
+
+                static Tensor Plus(this Tensor a, Tensor b) => a.add(b, Held);
+            }
+            """;
+
+        var found = TorchSharpUseChecker.Check("Sample", [("Sample.cs", source)]);
+
+        var lines = source.Split('\n');
+        string Rules(string code) => string.Join(",", found.Where(f => lines[f.Line - 1].Contains(code)).Select(f => f.Rule).Order());
+        Assert.Equal("scalar", Rules("a + b;"));
+        Assert.Equal("scalar", Rules("a * 0.5"));
+        Assert.Equal("scalar", Rules("masked_fill"));
+        Assert.Equal("scalar,scalar", Rules("arange"));            // the conversion of 10, and arange's own 0 and 1
+        Assert.Equal("scalar", Rules("var loose"));
+        Assert.Equal("placement", Rules("empty(3, 4)"));
+        Assert.Equal("placement", Rules("zeros(3, device"));
+        Assert.Equal("placement", Rules("set_default_device"));
+        // The held forms: a static or using Scalar, tensor * tensor and tensor - tensor (no Scalar inside), *_like.
+        Assert.Equal("scalar", Rules("+ zeros_like(a)"));
+        Assert.Equal(10, found.Count);
+    }
+
+    [Fact]
+    public void The_scorer_holds_every_Scalar_it_hands_to_libtorch()
+    {
+        var found = CheckProject("LogLikeMap.Scoring").Where(f => f.Rule == TorchSharpUseChecker.ScalarRule);
+
+        Assert.True(!found.Any(), "Scalars nothing holds during the call (use Models/Arithmetic):\n" + string.Join("\n", found));
+    }
+
+    [Fact]
+    public void The_scorer_names_the_device_and_dtype_of_every_tensor_it_makes()
+    {
+        var found = CheckProject("LogLikeMap.Scoring").Where(f => f.Rule == TorchSharpUseChecker.PlacementRule);
+
+        Assert.True(!found.Any(), "Tensors placed by a process-wide default (name them, or build through Models/Layers):\n" + string.Join("\n", found));
+    }
+
+    private static IReadOnlyList<TorchSharpMisuse> CheckProject(string project)
+    {
+        var folder = Path.Combine(RepositoryCheckout.Root, project);
+        var sources = Directory.EnumerateFiles(folder, "*.cs", SearchOption.AllDirectories)
+            .Where(path => !Path.GetRelativePath(folder, path).Split(Path.DirectorySeparatorChar)[0].Equals("obj")
+                           && !Path.GetRelativePath(folder, path).Split(Path.DirectorySeparatorChar)[0].Equals("bin"))
+            .Select(path => (path, File.ReadAllText(path)));
+        return TorchSharpUseChecker.Check(project, sources);
+    }
+}
