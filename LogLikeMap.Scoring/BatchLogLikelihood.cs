@@ -42,7 +42,7 @@ internal static class BatchLogLikelihood
             }
         }
 
-        var inputIds = tensor(padded, [texts.Count, longest], ScalarType.Int64, device);             // (B, T)
+        var inputIds = tensor(padded, [texts.Count, longest], ScalarType.Int64, device);            // (B, T)
         var hidden = model.HiddenStates(inputIds);                                                  // (B, T, C)
         hidden = hidden.reshape(-1, hidden.shape[^1])
                        .index_select(0, tensor(positions.ToArray(), ScalarType.Int64, device));     // (N, C)
@@ -68,7 +68,7 @@ internal static class BatchLogLikelihood
         // Python loop adds floats).
         var tokenLogProbs = cat(pieces, 0).to(ScalarType.Float64);                                  // (N)
         var perText = zeros(texts.Count, ScalarType.Float64, device)
-            .AddAtIndices(0, tensor(owners.ToArray(), ScalarType.Int64, device), tokenLogProbs);     // (B)
+            .AddAtIndices(0, tensor(owners.ToArray(), ScalarType.Int64, device), tokenLogProbs);    // (B)
         return perText.cpu().data<double>().ToArray();
     }
 }

@@ -172,7 +172,7 @@ public static class LoadBenchmark
         for (var i = headerBytes.Length; i < paddedLength; i++)
             stream.WriteByte((byte)' ');
 
-        var generator = new Generator((ulong)seed);
+        var generator = new Generator((ulong)seed, CPU);
         foreach (var (name, shape) in tensors)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -186,7 +186,7 @@ public static class LoadBenchmark
                 // HF's _init_weights: matrices N(0, initializer_range = 0.02), norm weights one.
                 var block = shape.Length == 1
                     ? ones(blockShape, dtype: dtype, device: CPU)
-                    : (randn(blockShape, generator: generator, device: CPU) * 0.02).to(dtype);
+                    : randn(blockShape, ScalarType.Float32, CPU, generator: generator).Times(0.02).to(dtype);
                 stream.Write(block.bytes);
             }
         }

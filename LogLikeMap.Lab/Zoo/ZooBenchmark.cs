@@ -164,7 +164,7 @@ public static class ZooBenchmark
         foreach (var ids in windows)
         {
             using var scope = NewDisposeScope();
-            var input = tensor(ids.Select(id => (long)id).ToArray(), [1, ids.Count], device: CPU);
+            var input = tensor(ids.Select(id => (long)id).ToArray(), [1, ids.Count], ScalarType.Int64, CPU);
             var predicted = model.forward(input)[0, ..^1, ..].argmax(-1);                       // (T-1,)
             var actual = input[0, 1..];
             hits += predicted.eq(actual).sum().item<long>();

@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;
 using LogLikeMap.Scoring.Checkpoints;
+using LogLikeMap.Scoring.Models;
 using static TorchSharp.torch;
 
 namespace LogLikeMap.Lab.Zoo;
@@ -85,11 +86,11 @@ public static class ZooDerivations
         if (baseTensor.Shape.Length != 2)
             return [.. baseTensor.Values];
         using var scope = NewDisposeScope();
-        var delta = tensor(fineTune.Values, baseTensor.Shape, device: CPU) - tensor(baseTensor.Values, baseTensor.Shape, device: CPU);
+        var delta = tensor(fineTune.Values, baseTensor.Shape, ScalarType.Float32, CPU) - tensor(baseTensor.Values, baseTensor.Shape, ScalarType.Float32, CPU);
         var (u, s, vh) = linalg.svd(delta.to(ScalarType.Float64), fullMatrices: false);
         var r = Math.Min(rank, s.shape[0]);
         var approximation = u[.., ..(int)r].matmul(diag(s[..(int)r])).matmul(vh[..(int)r, ..]);
-        var merged = (tensor(baseTensor.Values, baseTensor.Shape, device: CPU).to(ScalarType.Float64) + approximation).to(ScalarType.Float32);
+        var merged = tensor(baseTensor.Values, baseTensor.Shape, ScalarType.Float32, CPU).to(ScalarType.Float64).Plus(approximation).to(ScalarType.Float32);
         return merged.contiguous().data<float>().ToArray();
     }
 

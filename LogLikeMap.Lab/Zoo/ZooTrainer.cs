@@ -74,7 +74,8 @@ public static class ZooTrainer
                 var windows = tensor(
                     corpus.SampleWindows(random, spec.Mixture, options.BatchSize, spec.Context),
                     [options.BatchSize, spec.Context + 1],
-                    device: CPU);
+                    ScalarType.Int64,
+                    CPU);
                 var inputs = windows[.., ..^1];                                                        // (B, T)
                 var targets = windows[.., 1..];                                                        // (B, T)
                 var logits = model.forward(inputs);                                                    // (B, T, V)

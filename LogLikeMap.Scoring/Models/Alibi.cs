@@ -21,12 +21,12 @@ internal static class Alibi
         // base = 2^(-(2^-(log2(n) - 3))) = 2^(-8/n)
         var slopes = pow(
             tensor(Math.Pow(2, -Math.Pow(2, -(Math.Log2(powerOfTwo) - 3))), ScalarType.Float32, device),
-            Arithmetic.Range(1, 1 + powerOfTwo, 1, ScalarType.Int32, device));                            // (n)
+            Arithmetic.Range(1, 1 + powerOfTwo, 1, ScalarType.Int32, device));                         // (n)
         if (powerOfTwo == heads)
             return slopes;
         var extraBase = tensor(Math.Pow(2, -Math.Pow(2, -(Math.Log2(2 * powerOfTwo) - 3))), ScalarType.Float32, device);
         var remaining = Math.Min(powerOfTwo, heads - powerOfTwo);
-        var extra = pow(extraBase, Arithmetic.Range(1, 1 + 2 * remaining, 2, ScalarType.Int32, device)); // (heads - n)
+        var extra = pow(extraBase, Arithmetic.Range(1, 1 + 2 * remaining, 2, ScalarType.Int32, device));  // (heads - n)
         return cat([slopes, extra], 0);                                                                // (heads)
     }
 

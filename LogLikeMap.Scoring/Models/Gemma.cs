@@ -217,8 +217,8 @@ internal sealed class GemmaDecoder : nn.Module<Tensor, Tensor>
     {
         if (_config.SlidingWindow is not { } window || positions <= window)
             return null;
-        var query = Arithmetic.Range(positions, ScalarType.Int64, device).unsqueeze(1);                                   // (T, 1)
-        var key = Arithmetic.Range(positions, ScalarType.Int64, device).unsqueeze(0);                                     // (1, T)
+        var query = Arithmetic.Range(positions, ScalarType.Int64, device).unsqueeze(1);               // (T, 1)
+        var key = Arithmetic.Range(positions, ScalarType.Int64, device).unsqueeze(0);                 // (1, T)
         var distance = query - key;                                                                    // (T, T)
         return distance.IsAtLeast(0).logical_and(distance.IsBelow(window));
     }
@@ -357,7 +357,7 @@ internal sealed class GemmaAttention : nn.Module<Tensor, AttentionContext, Tenso
             var rows = Math.Min(QueryRowsPerBlock, t - start);
             var keys = start + rows;
             var scores = SoftCapping.Apply(
-                q.narrow(2, start, rows).matmul(k.narrow(2, 0, keys).transpose(2, 3)).Times(_scale), cap); // (B, nh, rows, keys)
+                q.narrow(2, start, rows).matmul(k.narrow(2, 0, keys).transpose(2, 3)).Times(_scale), cap);  // (B, nh, rows, keys)
             var hidden = allowed.narrow(0, start, rows).narrow(1, 0, keys).logical_not();             // (rows, keys)
             var weights = scores.FilledWhere(hidden, double.NegativeInfinity).softmax(-1, ScalarType.Float32).to(q.dtype);
             blocks.Add(weights.matmul(v.narrow(2, 0, keys)).MoveToOuterDisposeScope());               // (B, nh, rows, hd)

@@ -118,8 +118,8 @@ internal sealed class GptBigCodeBody : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor inputIds)
     {
-        var positions = Arithmetic.Range(inputIds.shape[1], ScalarType.Int64, inputIds.device);         // (T)
-        var hidden = wte.forward(inputIds).Plus(wpe.forward(positions));                                  // (B, T, C)
+        var positions = Arithmetic.Range(inputIds.shape[1], ScalarType.Int64, inputIds.device);       // (T)
+        var hidden = wte.forward(inputIds).Plus(wpe.forward(positions));                              // (B, T, C)
         foreach (var block in h)
         {
             // Free each layer's intermediates, and its input, when it returns, not at the end of the batch.

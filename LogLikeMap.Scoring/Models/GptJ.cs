@@ -150,8 +150,8 @@ internal sealed class GptJBody : nn.Module<Tensor, Tensor>
     private static (Tensor Cos, Tensor Sin) PairAngles(int rotary, long positions, Device device)
     {
         var exponents = Arithmetic.Range(0, rotary, 2, ScalarType.Int64, device).to(ScalarType.Float32).DividedBy(rotary);
-        var inverse = pow(tensor(GptJConfig.RotaryBase, ScalarType.Float32, device), exponents).Dividing(1.0); // (rot/2)
-        var angles = outer(Arithmetic.Range(positions, ScalarType.Float32, device), inverse);              // (T, rot/2)
+        var inverse = pow(tensor(GptJConfig.RotaryBase, ScalarType.Float32, device), exponents).Dividing(1.0);  // (rot/2)
+        var angles = outer(Arithmetic.Range(positions, ScalarType.Float32, device), inverse);          // (T, rot/2)
         return (angles.cos().repeat_interleave(2, 1), angles.sin().repeat_interleave(2, 1));              // (T, rot)
     }
 }

@@ -149,7 +149,7 @@ internal sealed class OptDecoder : nn.Module<Tensor, Tensor>
     {
         // HF derives positions from the attention mask, cumsum(mask) - 1: 0, 1, ... for the real tokens of a
         // right-padded batch, which is all the scorer reads.
-        var positions = Arithmetic.Range(inputIds.shape[1], ScalarType.Int64, inputIds.device);          // (T)
+        var positions = Arithmetic.Range(inputIds.shape[1], ScalarType.Int64, inputIds.device);       // (T)
         var tokens = embed_tokens.forward(inputIds);                                                  // (B, T, E)
         if (project_in is not null)
             tokens = project_in.forward(tokens);                                                      // (B, T, C)

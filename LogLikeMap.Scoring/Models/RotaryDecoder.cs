@@ -87,8 +87,8 @@ internal sealed class RotaryDecoder : nn.Module<Tensor, Tensor>
     {
         if (_config.SlidingWindow is not { } window || positions <= window)
             return null;
-        var query = Arithmetic.Range(positions, ScalarType.Int64, device).unsqueeze(1);                                   // (T, 1)
-        var key = Arithmetic.Range(positions, ScalarType.Int64, device).unsqueeze(0);                                     // (1, T)
+        var query = Arithmetic.Range(positions, ScalarType.Int64, device).unsqueeze(1);                 // (T, 1)
+        var key = Arithmetic.Range(positions, ScalarType.Int64, device).unsqueeze(0);                   // (1, T)
         var distance = query - key;                                                                    // (T, T)
         return distance.IsAtLeast(0).logical_and(distance.IsBelow(window));
     }

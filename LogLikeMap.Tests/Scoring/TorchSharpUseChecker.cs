@@ -7,10 +7,10 @@ using TorchSharp;
 
 namespace LogLikeMap.Tests.Scoring;
 
-/// <summary>One place in the source where TorchSharp is used in a way the scorer must not.</summary>
-public sealed record TorchSharpMisuse(string Rule, string File, int Line, string Code)
+/// <summary>One place in the source where TorchSharp is used in a way the scorer must not, and the TorchSharp method called.</summary>
+public sealed record TorchSharpMisuse(string Rule, string File, int Line, string Method, string Code)
 {
-    public override string ToString() => $"{Path.GetFileName(File)}:{Line}: {Rule}: {Code}";
+    public override string ToString() => $"{Path.GetFileName(File)}:{Line}: {Rule}: {Method}: {Code}";
 }
 
 /// <summary>
@@ -78,18 +78,18 @@ public static class TorchSharpUseChecker
             yield break;
         var definition = (method.ReducedFrom ?? method).OriginalDefinition;
         if (ScalarMakers.Value.Contains(Key(definition)))
-            yield return Found(ScalarRule, operation, $"TorchSharp's {definition.Name} makes a Scalar it does not hold");
+            yield return Found(ScalarRule, operation, definition, $"TorchSharp's {definition.Name} makes a Scalar it does not hold");
         if (definition.Name == "ToScalar" && !IsHeld(operation))
-            yield return Found(ScalarRule, operation, "a Scalar that no using or static field holds");
+            yield return Found(ScalarRule, operation, definition, "a Scalar that no using or static field holds");
         if (definition.Name is "set_default_device" or "set_default_dtype")
-            yield return Found(PlacementRule, operation, "sets a process-wide default that every thread sees");
+            yield return Found(PlacementRule, operation, definition, "sets a process-wide default that every thread sees");
         if (operation is IInvocationOperation or IObjectCreationOperation && !definition.Name.EndsWith("_like", StringComparison.Ordinal))
         {
             var arguments = operation is IInvocationOperation call ? call.Arguments : ((IObjectCreationOperation)operation).Arguments;
             var defaulted = arguments.Where(a => a.ArgumentKind == ArgumentKind.DefaultValue).Select(a => a.Parameter?.Name).ToHashSet();
             var parameters = definition.Parameters.Select(p => p.Name).ToHashSet();
             if (defaulted.Contains("device") || parameters.Contains("device") && defaulted.Contains("dtype"))
-                yield return Found(PlacementRule, operation, $"{definition.Name} without its {(defaulted.Contains("device") ? "device" : "dtype")}");
+                yield return Found(PlacementRule, operation, definition, $"{definition.Name} without its {(defaulted.Contains("device") ? "device" : "dtype")}");
         }
     }
 
@@ -109,11 +109,11 @@ public static class TorchSharpUseChecker
         };
     }
 
-    private static TorchSharpMisuse Found(string rule, IOperation operation, string what)
+    private static TorchSharpMisuse Found(string rule, IOperation operation, IMethodSymbol method, string what)
     {
         var span = operation.Syntax.GetLocation().GetLineSpan();
         var code = operation.Syntax.ToString().ReplaceLineEndings(" ");
-        return new TorchSharpMisuse(rule, span.Path, span.StartLinePosition.Line + 1, $"{what}: {(code.Length > 100 ? code[..100] + "..." : code)}");
+        return new TorchSharpMisuse(rule, span.Path, span.StartLinePosition.Line + 1, $"{method.ContainingType.Name}.{method.Name}", $"{what}: {(code.Length > 100 ? code[..100] + "..." : code)}");
     }
 
     /// <summary>

@@ -75,6 +75,18 @@ public sealed class TorchSharpUseTests
         Assert.True(!found.Any(), "Tensors placed by a process-wide default (name them, or build through Models/Layers):\n" + string.Join("\n", found));
     }
 
+    /// <summary>
+    /// The lab trains and derives the zoo, in the tests beside scoring too. One call is let through: TorchSharp's
+    /// AdamW makes its Scalars inside <c>step()</c>, beyond this code's reach (docs/stack.md).
+    /// </summary>
+    [Fact]
+    public void The_lab_holds_its_Scalars_and_names_its_devices_but_for_AdamW_step()
+    {
+        var found = CheckProject("LogLikeMap.Lab").Where(f => f.Method != "AdamW.step");
+
+        Assert.True(!found.Any(), "TorchSharp misused in the lab:\n" + string.Join("\n", found));
+    }
+
     private static IReadOnlyList<TorchSharpMisuse> CheckProject(string project)
     {
         var folder = Path.Combine(RepositoryCheckout.Root, project);
