@@ -44,42 +44,43 @@ public sealed class MatrixImporter(IDbContextFactory<StoreDbContext> store)
         var metadata = (import.Metadata ?? []).GroupBy(m => m.Name, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.Aggregate((first, next) => first.CompletedBy(next)), StringComparer.Ordinal);
 
-        await using var db = await store.CreateDbContextAsync(cancellationToken);
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var textSet = import.Texts is null
-            ? await FindTextSetByIndicesAsync(db, import.Matrix.TextIndices, cancellationToken)
-            : await TextSetCatalog.AddAsync(db, import.Texts, import.TextSetName, cancellationToken);
-        var indices = await TextSetCatalog.IndicesAsync(db, textSet.Id, cancellationToken);
-        var columnOf = new TextColumns(indices, textSet.Name).PositionsIn(import.Matrix.TextIndices, "The matrix");
-
-        var existing = await db.Models.AsNoTracking().Select(m => m.Name).ToHashSetAsync(StringComparer.Ordinal, cancellationToken);
-        int added = 0, updated = 0;
-        for (var i = 0; i < matrix.ModelCount; i++)
+        // Counters and lookups start afresh in each try: a try the database interrupted is rolled back whole.
+        return await store.InTransactionAsync(async db =>
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var name = matrix.ModelNames[i];
-            var model = await ModelCatalog.FindOrAddModelAsync(db, metadata.GetValueOrDefault(name) ?? new ModelMetadata(name), cancellationToken);
-            var row = matrix.Row(i);
-            var values = new double[indices.Length];
-            for (var s = 0; s < values.Length; s++)
-                values[s] = row[columnOf[s]];
-            var tokens = import.Matrix.TokenCounts.TryGetValue(name, out var counts) ? columnOf.Select(c => counts[c]).ToArray() : null;
-            await ModelCatalog.WriteVectorAsync(db, model, textSet.Id, values, tokens, import.Dtype, import.ScorerVersion, cancellationToken);
-            if (existing.Contains(name))
-                updated++;
-            else
-                added++;
+            var textSet = import.Texts is null
+                ? await FindTextSetByIndicesAsync(db, import.Matrix.TextIndices, cancellationToken)
+                : await TextSetCatalog.AddAsync(db, import.Texts, import.TextSetName, cancellationToken);
+            var indices = await TextSetCatalog.IndicesAsync(db, textSet.Id, cancellationToken);
+            var columnOf = new TextColumns(indices, textSet.Name).PositionsIn(import.Matrix.TextIndices, "The matrix");
 
-            if ((i + 1) % ModelsPerSave == 0 || i + 1 == matrix.ModelCount)
+            var existing = await db.Models.AsNoTracking().Select(m => m.Name).ToHashSetAsync(StringComparer.Ordinal, cancellationToken);
+            int added = 0, updated = 0;
+            for (var i = 0; i < matrix.ModelCount; i++)
             {
-                await db.SaveChangesAsync(cancellationToken);
-                db.ChangeTracker.Clear();
-                progress?.Report(new ImportProgress(i + 1, matrix.ModelCount));
+                cancellationToken.ThrowIfCancellationRequested();
+                var name = matrix.ModelNames[i];
+                var model = await ModelCatalog.FindOrAddModelAsync(db, metadata.GetValueOrDefault(name) ?? new ModelMetadata(name), cancellationToken);
+                var row = matrix.Row(i);
+                var values = new double[indices.Length];
+                for (var s = 0; s < values.Length; s++)
+                    values[s] = row[columnOf[s]];
+                var tokens = import.Matrix.TokenCounts.TryGetValue(name, out var counts) ? columnOf.Select(c => counts[c]).ToArray() : null;
+                await ModelCatalog.WriteVectorAsync(db, model, textSet.Id, values, tokens, import.Dtype, import.ScorerVersion, cancellationToken);
+                if (existing.Contains(name))
+                    updated++;
+                else
+                    added++;
+
+                if ((i + 1) % ModelsPerSave == 0 || i + 1 == matrix.ModelCount)
+                {
+                    await db.SaveChangesAsync(cancellationToken);
+                    db.ChangeTracker.Clear();
+                    progress?.Report(new ImportProgress(i + 1, matrix.ModelCount));
+                }
             }
-        }
-        await transaction.CommitAsync(cancellationToken);
-        var ignored = metadata.Keys.Count(name => !matrix.ModelNames.Contains(name));
-        return new ImportSummary(textSet, added, updated, ignored);
+            var ignored = metadata.Keys.Count(name => !matrix.ModelNames.Contains(name));
+            return new ImportSummary(textSet, added, updated, ignored);
+        }, cancellationToken);
     }
 
     private static async Task<StoredTextSet> FindTextSetByIndicesAsync(StoreDbContext db, IReadOnlyList<long> matrixIndices, CancellationToken cancellationToken)

@@ -1,6 +1,7 @@
 using LogLikeMap.Store;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace LogLikeMap.Store.Catalog;
 
@@ -13,9 +14,8 @@ public static class StoreServices
     public static IServiceCollection AddLogLikeMapStore(this IServiceCollection services, StoreOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var factory = new StoreContextFactory(options);
-        services.AddSingleton(factory);
-        services.AddSingleton<IDbContextFactory<StoreDbContext>>(factory);
+        services.AddSingleton(provider => new StoreContextFactory(options, provider.GetService<ILoggerFactory>()));
+        services.AddSingleton<IDbContextFactory<StoreDbContext>>(provider => provider.GetRequiredService<StoreContextFactory>());
         services.AddSingleton<TextSetCatalog>();
         services.AddSingleton<ModelCatalog>();
         services.AddSingleton<LayoutCatalog>();

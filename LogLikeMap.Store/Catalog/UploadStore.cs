@@ -13,37 +13,44 @@ public sealed class UploadStore(IDbContextFactory<StoreDbContext> contexts)
     /// <summary>Large enough that a 7B model is a few thousand rows, small enough that one row is cheap to hold and send.</summary>
     public const int ChunkBytes = 4 << 20;
 
-    /// <summary>Stores the archive and its manifest under the upload id; returns the archive's SHA-256 (hex).</summary>
-    public async Task<string> SaveAsync(string uploadId, string manifestJson, Stream archive, CancellationToken ct)
+    /// <summary>
+    /// Stores the archive and its manifest under the upload id; returns the archive's SHA-256 (hex). The archive must be
+    /// seekable: when the database drops out part-way, the write is rolled back and made again from its start.
+    /// </summary>
+    public Task<string> SaveAsync(string uploadId, string manifestJson, Stream archive, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(archive);
-        await using var db = await contexts.CreateDbContextAsync(ct);
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        var header = new StoredUploadEntity { UploadId = uploadId, ManifestJson = manifestJson, Sha256 = "", CreatedAt = DateTime.UtcNow };
-        db.StoredUploads.Add(header);
-        await db.SaveChangesAsync(ct);
-        using var whole = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var buffer = new byte[ChunkBytes];
-        var index = 0;
-        long length = 0;
-        int read;
-        while ((read = await archive.ReadAtLeastAsync(buffer, ChunkBytes, throwOnEndOfStream: false, ct)) > 0)
+        if (!archive.CanSeek)
+            throw new ArgumentException("The archive must be seekable, so that a write interrupted by the database is made again from its start.", nameof(archive));
+        var start = archive.Position;
+        return contexts.InTransactionAsync(async db =>
         {
-            var bytes = buffer.AsSpan(0, read).ToArray();
-            whole.AppendData(bytes);
-            db.StoredUploadChunks.Add(new StoredUploadChunkEntity { UploadId = uploadId, ChunkIndex = index++, Bytes = bytes, Sha256 = Hex(SHA256.HashData(bytes)) });
+            archive.Position = start;
+            var header = new StoredUploadEntity { UploadId = uploadId, ManifestJson = manifestJson, Sha256 = "", CreatedAt = DateTime.UtcNow };
+            db.StoredUploads.Add(header);
             await db.SaveChangesAsync(ct);
-            // Only one chunk is held at a time: the tracked rows are let go once written.
-            db.ChangeTracker.Clear();
-            length += read;
-        }
-        header.Sha256 = Hex(whole.GetHashAndReset());
-        header.Length = length;
-        header.ChunkCount = index;
-        db.StoredUploads.Update(header);
-        await db.SaveChangesAsync(ct);
-        await transaction.CommitAsync(ct);
-        return header.Sha256;
+            using var whole = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            var buffer = new byte[ChunkBytes];
+            var index = 0;
+            long length = 0;
+            int read;
+            while ((read = await archive.ReadAtLeastAsync(buffer, ChunkBytes, throwOnEndOfStream: false, ct)) > 0)
+            {
+                var bytes = buffer.AsSpan(0, read).ToArray();
+                whole.AppendData(bytes);
+                db.StoredUploadChunks.Add(new StoredUploadChunkEntity { UploadId = uploadId, ChunkIndex = index++, Bytes = bytes, Sha256 = Hex(SHA256.HashData(bytes)) });
+                await db.SaveChangesAsync(ct);
+                // Only one chunk is held at a time: the tracked rows are let go once written.
+                db.ChangeTracker.Clear();
+                length += read;
+            }
+            header.Sha256 = Hex(whole.GetHashAndReset());
+            header.Length = length;
+            header.ChunkCount = index;
+            db.StoredUploads.Update(header);
+            await db.SaveChangesAsync(ct);
+            return header.Sha256;
+        }, ct);
     }
 
     /// <summary>The manifest stored with the upload, or null when there is no such upload.</summary>

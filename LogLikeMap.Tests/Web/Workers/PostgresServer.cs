@@ -63,6 +63,32 @@ public sealed class PostgresServer : IAsyncLifetime
         return new NpgsqlConnectionStringBuilder(AdminConnectionString) { Database = name, Pooling = false }.ConnectionString;
     }
 
+    /// <summary>
+    /// Cuts one database off, as a network or server outage would for its clients: its sessions are ended and new
+    /// ones refused (ALLOW_CONNECTIONS false, the same for superusers) until the result is disposed. Other databases
+    /// on the server, and so other tests, keep running.
+    /// </summary>
+    public async Task<IAsyncDisposable> CutOffAsync(string connectionString)
+    {
+        var name = new NpgsqlConnectionStringBuilder(connectionString).Database!;
+        await AdminAsync($"ALTER DATABASE \"{name}\" WITH ALLOW_CONNECTIONS false");
+        await AdminAsync($"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}' AND pid <> pg_backend_pid()");
+        return new Restore(() => AdminAsync($"ALTER DATABASE \"{name}\" WITH ALLOW_CONNECTIONS true"));
+    }
+
+    private async Task AdminAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(AdminConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private sealed class Restore(Func<Task> restore) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync() => await restore();
+    }
+
     public async Task DisposeAsync()
     {
         if (_folder is null)

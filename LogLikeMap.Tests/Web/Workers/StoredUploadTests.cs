@@ -48,6 +48,34 @@ public sealed class StoredUploadTests(PostgresServer server)
     }
 
     [Fact]
+    public async Task An_upload_whose_write_the_database_cuts_off_is_written_again_whole_once_it_is_back()
+    {
+        var connection = await server.CreateDatabaseAsync();
+        var store = new StoreContextFactory(new StoreOptions { Provider = StoreProvider.PostgreSql, ConnectionString = connection });
+        await store.MigrateAsync(CancellationToken.None);
+        var bytes = RandomBytes(2 * UploadStore.ChunkBytes + 10, seed: 3);
+        Task? restored = null;
+        // The database is cut off while the second chunk is read, and let back in three seconds later.
+        using var archive = new CutOffWhileRead(bytes, UploadStore.ChunkBytes, async () =>
+        {
+            var outage = await server.CutOffAsync(connection);
+            restored = Task.Delay(TimeSpan.FromSeconds(3)).ContinueWith(_ => outage.DisposeAsync().AsTask()).Unwrap();
+        });
+
+        var sha = await new UploadStore(store).SaveAsync("d4", "{}", archive, CancellationToken.None);
+        await restored!;
+
+        Assert.True(archive.Passes >= 2, "The write was not made again.");
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(bytes)), sha);
+        await using var db = store.CreateDbContext();
+        Assert.Equal(1, await db.StoredUploads.CountAsync(u => u.UploadId == "d4"));
+        Assert.Equal([0, 1, 2], await db.StoredUploadChunks.Where(c => c.UploadId == "d4").OrderBy(c => c.ChunkIndex).Select(c => c.ChunkIndex).ToListAsync());
+        using var copy = new TempFile();
+        await new UploadStore(store).CopyToFileAsync("d4", copy.Path, CancellationToken.None);
+        Assert.Equal(bytes, await File.ReadAllBytesAsync(copy.Path));
+    }
+
+    [Fact]
     public async Task A_chunk_of_scores_is_stored_once_and_a_second_copy_leaves_the_first()
     {
         var store = await StoreAsync();
@@ -75,6 +103,26 @@ public sealed class StoredUploadTests(PostgresServer server)
         var bytes = new byte[length];
         new Random(seed).NextBytes(bytes);
         return bytes;
+    }
+
+    /// <summary>An archive that runs <paramref name="cutOff"/> once, when a read first passes <paramref name="at"/> bytes; counts the passes from its start.</summary>
+    private sealed class CutOffWhileRead(byte[] bytes, long at, Func<Task> cutOff) : MemoryStream(bytes, writable: false)
+    {
+        private bool _cut;
+
+        public int Passes { get; private set; }
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (Position == 0)
+                Passes++;
+            if (!_cut && Position >= at)
+            {
+                _cut = true;
+                await cutOff();
+            }
+            return await base.ReadAsync(buffer, cancellationToken);
+        }
     }
 
     private sealed class TempFile : IDisposable

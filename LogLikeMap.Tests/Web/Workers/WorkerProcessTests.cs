@@ -81,6 +81,41 @@ public sealed class WorkerProcessTests(PostgresServer server, ITestOutputHelper 
     }
 
     [Fact]
+    public async Task A_worker_that_loses_the_database_mid_job_reconnects_and_finishes_the_job_with_every_chunk_scored_once()
+    {
+        await using var cluster = await WorkerCluster.StartAsync(server, workers: 1, new Dictionary<string, string> { ["Jobs:ScoringChunkDelay"] = "00:00:01" });
+        using var client = cluster.CreateAdminClient();
+        var worker = Assert.Single(cluster.Workers);
+        var job = await cluster.UploadAsync(client, "workers/outage", WorkerCluster.TinyGpt2Zip());
+        await worker.WaitForLineAsync(l => l.Contains("Stored chunk ", StringComparison.Ordinal), JobTimeout);
+
+        var cutAt = Stopwatch.StartNew();
+        await using (await server.CutOffAsync(cluster.ConnectionString))
+        {
+            // The outage lasts until the job has met it in the store (the heartbeat meets it first), at most a minute.
+            var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(1);
+            while (DateTime.UtcNow < deadline && !worker.Lines.Any(IsStoreRetry))
+                await Task.Delay(100);
+            output.WriteLine($"Database cut off for {cutAt.Elapsed.TotalSeconds:F1} s.");
+        }
+        var finished = await JobPolling.UntilFinishedAsync(client, job, JobTimeout);
+        Assert.True(finished.State == JobState.Succeeded, $"The job {finished.State}: {finished.Error}");
+        await cluster.WaitUntilPlacedAsync(client, ["workers/outage"], JobTimeout);
+
+        Assert.False(worker.HasExited, "The worker stopped: " + worker.Tail());
+        Assert.False(cluster.Web.HasExited, "The web role stopped: " + cluster.Web.Tail());
+        Assert.Contains(worker.Lines, IsStoreRetry);
+        var upload = WorkerCluster.StoredChunks(worker).First().UploadId;
+        var chunks = WorkerCluster.StoredChunks(worker).Where(c => c.UploadId == upload).Select(c => c.Chunk).Order();
+        Assert.Equal(Enumerable.Range(0, WorkerCluster.TextCount / WorkerCluster.ChunkTexts), chunks);
+        var vectors = await cluster.VectorsAsync();
+        Assert.Equal(await ScoreInThisProcessAsync(cluster, WorkerCluster.ChunkTexts), vectors["workers/outage"]);
+
+        // The store's warning for an operation that met a transient failure and waits to try again (EF Core's words).
+        static bool IsStoreRetry(string line) => line.Contains("The operation will be retried after", StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Shards_queued_by_the_queue_verb_are_scored_by_the_workers_and_joined_into_the_single_job_vector()
     {
         await using var cluster = await WorkerCluster.StartAsync(server, workers: 2);
