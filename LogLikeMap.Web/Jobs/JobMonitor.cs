@@ -76,6 +76,9 @@ public sealed class JobMonitor : IJobMonitor
 
     public JobStatus? Get(string jobId) => _jobs.TryGetValue(jobId, out var status) ? FollowHangfire(status) : null;
 
+    /// <summary>Whether this process holds a record of the job (without asking Hangfire).</summary>
+    public bool Knows(string jobId) => _jobs.ContainsKey(jobId);
+
     /// <summary>
     /// A job placing a model of this name that has not finished (queued, running, or waiting for a restart), if any:
     /// its placement would find the name taken by the other's.

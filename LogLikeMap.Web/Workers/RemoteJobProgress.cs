@@ -1,14 +1,23 @@
+using Hangfire;
+using LogLikeMap.Store.Catalog;
 using LogLikeMap.Web.Jobs;
+using LogLikeMap.Web.Services;
 
 namespace LogLikeMap.Web.Workers;
 
 /// <summary>
 /// With workers in other processes (a shared store), the web role learns of their jobs' progress and ends only from
-/// Hangfire's storage: this polls it every <see cref="Every"/> and pushes what changed to the open pages.
+/// Hangfire's storage: this polls it every <see cref="Every"/> and pushes what changed to the open pages. It also looks
+/// there for the queued and running scoring jobs that another process queued (<c>loglikemap queue</c>), which this role
+/// has no record of, and adds them under their model's name; a job queued and finished between two looks is not seen.
 /// </summary>
-internal sealed class RemoteJobProgress(JobMonitor monitor, TimeProvider clock, ILogger<RemoteJobProgress> logger) : BackgroundService
+internal sealed class RemoteJobProgress(
+    JobMonitor monitor, JobStorage storage, UploadStore uploads, TimeProvider clock, ILogger<RemoteJobProgress> logger) : BackgroundService
 {
     private static readonly TimeSpan Every = TimeSpan.FromSeconds(1);
+
+    /// <summary>How many queued and how many running jobs are looked through each time.</summary>
+    private const int DiscoverWindow = 1000;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -17,6 +26,7 @@ internal sealed class RemoteJobProgress(JobMonitor monitor, TimeProvider clock, 
         {
             try
             {
+                await DiscoverAsync(stoppingToken);
                 await monitor.PollAsync();
             }
             catch (Exception e) when (e is not OperationCanceledException)
@@ -24,6 +34,22 @@ internal sealed class RemoteJobProgress(JobMonitor monitor, TimeProvider clock, 
                 // The storage may be briefly unreachable; the next round tries again, and the pages keep the last state.
                 logger.LogWarning(e, "Could not read the progress of jobs from the job storage; trying again in {Interval}.", Every);
             }
+        }
+    }
+
+    /// <summary>Records the queued and running upload-scoring jobs that are not known here.</summary>
+    private async Task DiscoverAsync(CancellationToken ct)
+    {
+        var monitoring = storage.GetMonitoringApi();
+        var jobs = monitoring.EnqueuedJobs(JobsRegistration.ScoringQueue, 0, DiscoverWindow).Select(j => (Id: j.Key, j.Value.Job))
+            .Concat(monitoring.ProcessingJobs(0, DiscoverWindow).Select(j => (Id: j.Key, j.Value.Job)));
+        foreach (var (jobId, job) in jobs)
+        {
+            if (monitor.Knows(jobId) || job?.Type != typeof(ScoreUploadShardJob) || job.Args[0] is not string uploadId)
+                continue;
+            // An upload missing from the store is the job's own failure to report, when it runs.
+            if (await StoredUploadManifest.TryReadAsync(uploads, uploadId, ct) is { } manifest)
+                await monitor.ReportQueuedAsync(jobId, JobKind.Score, manifest.Upload.ModelName);
         }
     }
 }

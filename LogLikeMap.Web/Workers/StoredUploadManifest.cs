@@ -18,11 +18,16 @@ public sealed record StoredUploadManifest(UploadManifest Upload, int TextSetId, 
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
-    public static async Task<StoredUploadManifest> ReadAsync(UploadStore store, string uploadId, CancellationToken ct)
+    public static async Task<StoredUploadManifest> ReadAsync(UploadStore store, string uploadId, CancellationToken ct) =>
+        await TryReadAsync(store, uploadId, ct)
+        ?? throw new InvalidOperationException($"Upload {uploadId} is not in the store: it was deleted, or its upload never finished. Upload it again.");
+
+    /// <summary>The manifest of the upload, or null when the store has no such upload.</summary>
+    public static async Task<StoredUploadManifest?> TryReadAsync(UploadStore store, string uploadId, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(store);
-        var json = await store.ManifestAsync(uploadId, ct)
-            ?? throw new InvalidOperationException($"Upload {uploadId} is not in the store: it was deleted, or its upload never finished. Upload it again.");
+        if (await store.ManifestAsync(uploadId, ct) is not { } json)
+            return null;
         return JsonSerializer.Deserialize<StoredUploadManifest>(json, Json)
             ?? throw new InvalidDataException($"The stored manifest of upload {uploadId} is empty.");
     }

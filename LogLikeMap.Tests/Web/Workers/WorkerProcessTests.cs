@@ -116,9 +116,10 @@ public sealed class WorkerProcessTests(PostgresServer server, ITestOutputHelper 
     }
 
     [Fact]
-    public async Task Shards_queued_by_the_queue_verb_are_scored_by_the_workers_and_joined_into_the_single_job_vector()
+    public async Task Shards_queued_by_the_queue_verb_are_scored_by_the_workers_joined_into_the_single_job_vector_and_shown_by_the_web_role()
     {
-        await using var cluster = await WorkerCluster.StartAsync(server, workers: 2);
+        // Two seconds after each chunk: every shard job is queued or running long enough for the web role to see it.
+        await using var cluster = await WorkerCluster.StartAsync(server, workers: 2, new Dictionary<string, string> { ["Jobs:ScoringChunkDelay"] = "00:00:02" });
         using var client = cluster.CreateAdminClient();
         await cluster.UploadAsync(client, "workers/one-job", WorkerCluster.TinyGpt2Zip());
         var output = new StringWriter();
@@ -138,6 +139,12 @@ public sealed class WorkerProcessTests(PostgresServer server, ITestOutputHelper 
         Assert.Equal(Enumerable.Range(0, WorkerCluster.TextCount / WorkerCluster.ChunkTexts), chunks);
         var vectors = await cluster.VectorsAsync();
         Assert.Equal(vectors["workers/one-job"], vectors["workers/three-shards"]);
+        // The web role, which did not queue them, knows the shard jobs by their model (the Jobs page lists them).
+        foreach (var job in line.Split('\t')[2]["jobs ".Length..].Split(','))
+        {
+            var status = await JobPolling.UntilFinishedAsync(client, job, JobTimeout);
+            Assert.Equal((JobKind.Score, "workers/three-shards", JobState.Succeeded), (status.Kind, status.ModelName, status.State));
+        }
     }
 
     /// <summary>The worker whose output first tells of a chunk stored after the counts given.</summary>
