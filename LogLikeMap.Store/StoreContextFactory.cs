@@ -21,7 +21,7 @@ public sealed class StoreContextFactory : IDbContextFactory<StoreDbContext>
     /// <summary>Retries of an operation that met a transient failure; with <see cref="OutageMaxDelay"/> about 2 minutes in all.</summary>
     public const int OutageRetries = 8;
 
-    /// <summary>The longest wait between two tries (they start at about a second and double).</summary>
+    /// <summary>The longest wait between two tries (EF Core retries at once, then after about 1, 3, 7 and 15 s).</summary>
     public static readonly TimeSpan OutageMaxDelay = TimeSpan.FromSeconds(30);
 
     private readonly StoreOptions _options;

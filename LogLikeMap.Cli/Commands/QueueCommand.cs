@@ -8,6 +8,7 @@ using LogLikeMap.Store.Catalog;
 using LogLikeMap.Web.Jobs;
 using LogLikeMap.Web.Uploads;
 using LogLikeMap.Web.Workers;
+using Microsoft.Extensions.Logging;
 
 namespace LogLikeMap.Cli.Commands;
 
@@ -75,7 +76,10 @@ public static class QueueCommand
     private static async Task QueueAsync(
         string connection, IReadOnlyList<Entry> entries, int shards, int chunkTexts, ScoringPrecision dtype, TextWriter output, CancellationToken ct)
     {
-        var store = new StoreContextFactory(new StoreOptions { Provider = StoreProvider.PostgreSql, ConnectionString = connection });
+        // The store's retries of an unreachable database (about two minutes) are told on standard error, not waited out in silence.
+        using var loggers = LoggerFactory.Create(logging => logging
+            .AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace).SetMinimumLevel(LogLevel.Warning));
+        var store = new StoreContextFactory(new StoreOptions { Provider = StoreProvider.PostgreSql, ConnectionString = connection }, loggers);
         await store.MigrateAsync(ct);
         var textSet = await new TextSetCatalog(store).CurrentAsync(ct)
             ?? throw new InvalidOperationException("The store holds no text set yet: start the web app on this database once (it imports its map), or import one.");

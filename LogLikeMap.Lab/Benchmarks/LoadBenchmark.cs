@@ -172,7 +172,7 @@ public static class LoadBenchmark
         for (var i = headerBytes.Length; i < paddedLength; i++)
             stream.WriteByte((byte)' ');
 
-        var generator = new Generator((ulong)seed, CPU);
+        using var generator = new Generator((ulong)seed, CPU);
         foreach (var (name, shape) in tensors)
         {
             cancellationToken.ThrowIfCancellationRequested();

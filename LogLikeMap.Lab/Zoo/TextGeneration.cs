@@ -26,7 +26,7 @@ public static class TextGeneration
         if (length > model.MaxPositions)
             throw new ArgumentOutOfRangeException(nameof(length), $"{checkpointFolder} reads at most {model.MaxPositions} positions; asked for {length}.");
 
-        var generator = new Generator((ulong)seed, CPU);
+        using var generator = new Generator((ulong)seed, CPU);
         using var inference = inference_mode();
         var sequences = tensor(firstTokens.Select(t => (long)t).ToArray(), [firstTokens.Count, 1], ScalarType.Int64, CPU);  // (B, 1)
         for (var t = 1; t < length; t++)

@@ -51,7 +51,7 @@ internal static class Arithmetic
         return a.sub(scalar);
     }
 
-    /// <summary><c>b - a</c> as TorchSharp and PyTorch compute it: <c>-a + b</c>.</summary>
+    /// <summary><c>b - a</c> as TorchSharp computes <c>number - tensor</c>: <c>-a + b</c> (the same numbers as PyTorch's <c>rsub</c>).</summary>
     public static Tensor SubtractedFrom(this Tensor a, double b) => a.negative().Plus(b);
 
     /// <summary><c>a * b</c>.</summary>

@@ -61,7 +61,7 @@ public abstract class CausalLanguageModel : nn.Module<Tensor, Tensor>
     /// </summary>
     public void InitializeWeights(long seed)
     {
-        var generator = new Generator((ulong)seed, parameters().First().device);
+        using var generator = new Generator((ulong)seed, parameters().First().device);
         using var noGrad = no_grad();
         foreach (var (name, parameter) in named_parameters())
         {

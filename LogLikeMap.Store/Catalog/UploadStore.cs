@@ -25,6 +25,9 @@ public sealed class UploadStore(IDbContextFactory<StoreDbContext> contexts)
         var start = archive.Position;
         return contexts.InTransactionAsync(async db =>
         {
+            // Stored whole already: a try whose commit took although its connection was lost before the reply.
+            if (await db.StoredUploads.Where(u => u.UploadId == uploadId && u.Sha256 != "").Select(u => u.Sha256).SingleOrDefaultAsync(ct) is { } stored)
+                return stored;
             archive.Position = start;
             var header = new StoredUploadEntity { UploadId = uploadId, ManifestJson = manifestJson, Sha256 = "", CreatedAt = DateTime.UtcNow };
             db.StoredUploads.Add(header);

@@ -16,18 +16,19 @@ public sealed record TorchSharpMisuse(string Rule, string File, int Line, string
 /// <summary>
 /// Reads C# source for the two ways TorchSharp 0.107 lets concurrent scoring go wrong (docs/stack.md):
 /// <list type="bullet">
-/// <item><c>scalar</c>: a native Scalar that nothing keeps alive during the libtorch call that reads it, so a garbage
-/// collection on another thread may free it mid-call. Found by calling a TorchSharp method that makes a Scalar of its
-/// own, read from TorchSharp.dll's IL (the implicit conversions, <c>tensor + tensor</c>, <c>arange(n)</c>, ...), and by
-/// a <c>ToScalar()</c> whose result no <c>using</c> or static field holds.</item>
-/// <item><c>placement</c>: a tensor made without naming its device (and, for a factory, its dtype), which then takes
-/// libtorch's process-wide default, or a call that sets that default, which every other thread then sees.</item>
+/// <item><c>unheld</c>: a native object with a finaliser (a Scalar, a Generator) that nothing keeps alive during the
+/// libtorch call that reads it, so a garbage collection on another thread may free it mid-call. Found by a call (or a
+/// method group, or a property) of a TorchSharp method that makes a Scalar of its own, read from TorchSharp.dll's IL
+/// (the implicit conversions, <c>tensor + tensor</c>, <c>arange(n)</c>, ..., and a virtual method any override of
+/// which does), and by a <c>ToScalar()</c> or <c>new Generator</c> whose result no <c>using</c> or static field holds.</item>
+/// <item><c>placement</c>: a tensor made without naming its device (and, for a factory, its dtype) or converted from a
+/// number, which then takes the process-wide default, or a call that sets that default, which every other thread sees.</item>
 /// </list>
 /// </summary>
 public static class TorchSharpUseChecker
 {
     /// <summary>The rule names of <see cref="TorchSharpMisuse.Rule"/>.</summary>
-    public const string ScalarRule = "scalar", PlacementRule = "placement";
+    public const string UnheldRule = "unheld", PlacementRule = "placement";
 
     private static readonly Lazy<FrozenSet<string>> ScalarMakers = new(ReadScalarMakers);
 
@@ -72,15 +73,19 @@ public static class TorchSharpUseChecker
             ICompoundAssignmentOperation compound => compound.OperatorMethod,
             IConversionOperation conversion => conversion.OperatorMethod,
             IObjectCreationOperation creation => creation.Constructor,
+            IMethodReferenceOperation reference => reference.Method,
+            IPropertyReferenceOperation property => property.Property.GetMethod,
             _ => null,
         };
         if (method is null || method.ContainingAssembly?.Name != "TorchSharp")
             yield break;
         var definition = (method.ReducedFrom ?? method).OriginalDefinition;
         if (ScalarMakers.Value.Contains(Key(definition)))
-            yield return Found(ScalarRule, operation, definition, $"TorchSharp's {definition.Name} makes a Scalar it does not hold");
-        if (definition.Name == "ToScalar" && !IsHeld(operation))
-            yield return Found(ScalarRule, operation, definition, "a Scalar that no using or static field holds");
+            yield return Found(UnheldRule, operation, definition, $"TorchSharp's {definition.Name} makes a Scalar it does not hold");
+        if ((definition.Name == "ToScalar" || definition is { MethodKind: MethodKind.Constructor, ContainingType.Name: "Generator" }) && !IsHeld(operation))
+            yield return Found(UnheldRule, operation, definition, $"a {definition.ContainingType.Name} that no using or static field holds");
+        if (operation is IConversionOperation && definition is { Name: "op_Implicit", ContainingType.Name: "Tensor" })
+            yield return Found(PlacementRule, operation, definition, "a number made a tensor on the default device and dtype");
         if (definition.Name is "set_default_device" or "set_default_dtype")
             yield return Found(PlacementRule, operation, definition, "sets a process-wide default that every thread sees");
         if (operation is IInvocationOperation or IObjectCreationOperation && !definition.Name.EndsWith("_like", StringComparison.Ordinal))
@@ -93,7 +98,7 @@ public static class TorchSharpUseChecker
         }
     }
 
-    /// <summary>A ToScalar whose result initialises a <c>using</c> variable or a static readonly field.</summary>
+    /// <summary>A ToScalar or new Generator whose result initialises a <c>using</c> variable or a static readonly field.</summary>
     private static bool IsHeld(IOperation toScalar)
     {
         var parent = toScalar.Parent;
@@ -146,7 +151,24 @@ public static class TorchSharpUseChecker
                     pending.Enqueue(caller);
             }
         }
-        return makers.Select(Key).ToFrozenSet();
+        // A call through a base type (Optimizer.step) reaches whichever override the object has (AdamW.step).
+        var overridden = makers.Where(m => m.IsVirtual).SelectMany(BaseDeclarations).ToList();
+        return makers.Concat(overridden).Select(Key).ToFrozenSet();
+
+        static IEnumerable<MethodDefinition> BaseDeclarations(MethodDefinition method)
+        {
+            for (var type = Resolve(method.DeclaringType.BaseType); type is not null; type = Resolve(type.BaseType))
+            {
+                foreach (var candidate in type.Methods.Where(c => c.IsVirtual && c.Name == method.Name && SameParameters(c, method)))
+                    yield return candidate;
+            }
+        }
+
+        static bool SameParameters(MethodDefinition a, MethodDefinition b) =>
+            a.Parameters.Select(p => p.ParameterType.Name).SequenceEqual(b.Parameters.Select(p => p.ParameterType.Name));
+
+        static TypeDefinition? Resolve(TypeReference? type) =>
+            type is not null && type.Scope.Name is "TorchSharp" or "TorchSharp.dll" ? type.Resolve() : null;
 
         static MethodDefinition? InTorchSharp(MethodReference reference)
         {

@@ -17,16 +17,27 @@ internal sealed class RemoteJobProgress(
     private static readonly TimeSpan Every = TimeSpan.FromSeconds(1);
 
     /// <summary>How many queued and how many running jobs are looked through each time.</summary>
-    private const int DiscoverWindow = 1000;
+    private const int DiscoverWindow = 200;
+
+    /// <summary>Jobs looked at once and not recorded (not upload scoring, or their upload gone): not looked up again.</summary>
+    private readonly HashSet<string> _passedOver = new(StringComparer.Ordinal);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(Every, clock);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
+            // Each on its own: jobs found elsewhere must not stop the progress of the known ones, nor the other way.
             try
             {
                 await DiscoverAsync(stoppingToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogWarning(e, "Could not look for jobs queued elsewhere in the job storage; trying again in {Interval}.", Every);
+            }
+            try
+            {
                 await monitor.PollAsync();
             }
             catch (Exception e) when (e is not OperationCanceledException)
@@ -45,10 +56,27 @@ internal sealed class RemoteJobProgress(
             .Concat(monitoring.ProcessingJobs(0, DiscoverWindow).Select(j => (Id: j.Key, j.Value.Job)));
         foreach (var (jobId, job) in jobs)
         {
-            if (monitor.Knows(jobId) || job?.Type != typeof(ScoreUploadShardJob) || job.Args[0] is not string uploadId)
+            if (monitor.Knows(jobId) || _passedOver.Contains(jobId))
                 continue;
+            if (job?.Type != typeof(ScoreUploadShardJob) || job.Args[0] is not string uploadId)
+            {
+                _passedOver.Add(jobId);
+                continue;
+            }
+            StoredUploadManifest? manifest;
+            try
+            {
+                manifest = await StoredUploadManifest.TryReadAsync(uploads, uploadId, ct);
+            }
+            catch (Exception e) when (e is System.Text.Json.JsonException or InvalidDataException)
+            {
+                logger.LogWarning(e, "The stored manifest of upload {UploadId} (job {JobId}) cannot be read; the job is not listed here.", uploadId, jobId);
+                manifest = null;
+            }
             // An upload missing from the store is the job's own failure to report, when it runs.
-            if (await StoredUploadManifest.TryReadAsync(uploads, uploadId, ct) is { } manifest)
+            if (manifest is null)
+                _passedOver.Add(jobId);
+            else
                 await monitor.ReportQueuedAsync(jobId, JobKind.Score, manifest.Upload.ModelName);
         }
     }
