@@ -31,104 +31,52 @@ internal static class Arithmetic
     public static Tensor Plus(this Tensor a, Tensor b) => a.add(b, One);
 
     /// <summary><c>a + b</c> for a floating-point number.</summary>
-    public static Tensor Plus(this Tensor a, double b)
-    {
-        using var scalar = b.ToScalar();
-        return a.add(scalar, One);
-    }
+    public static Tensor Plus(this Tensor a, double b) => Held(b, scalar => a.add(scalar, One));
 
     /// <summary><c>a + b</c> for an integer, which keeps an integer tensor integral.</summary>
-    public static Tensor Plus(this Tensor a, long b)
-    {
-        using var scalar = b.ToScalar();
-        return a.add(scalar, One);
-    }
+    public static Tensor Plus(this Tensor a, long b) => Held(b, scalar => a.add(scalar, One));
 
     /// <summary><c>a - b</c>.</summary>
-    public static Tensor Minus(this Tensor a, double b)
-    {
-        using var scalar = b.ToScalar();
-        return a.sub(scalar);
-    }
+    public static Tensor Minus(this Tensor a, double b) => Held(b, a.sub);
 
     /// <summary><c>b - a</c> as TorchSharp computes <c>number - tensor</c>: <c>-a + b</c> (the same numbers as PyTorch's <c>rsub</c>).</summary>
     public static Tensor SubtractedFrom(this Tensor a, double b) => a.negative().Plus(b);
 
     /// <summary><c>a * b</c>.</summary>
-    public static Tensor Times(this Tensor a, double b)
-    {
-        using var scalar = b.ToScalar();
-        return a.mul(scalar);
-    }
+    public static Tensor Times(this Tensor a, double b) => Held(b, a.mul);
 
     /// <summary><c>a / b</c>.</summary>
-    public static Tensor DividedBy(this Tensor a, double b)
-    {
-        using var scalar = b.ToScalar();
-        return a.div(scalar);
-    }
+    public static Tensor DividedBy(this Tensor a, double b) => Held(b, scalar => a.div(scalar));
 
     /// <summary><c>b / a</c> as TorchSharp and PyTorch (<c>__rtruediv__</c>) compute it: <c>a.reciprocal() * b</c>.</summary>
     public static Tensor Dividing(this Tensor a, double b) => a.reciprocal().Times(b);
 
     /// <summary><c>a // b</c>: division rounded down.</summary>
-    public static Tensor FloorDividedBy(this Tensor a, long b)
-    {
-        using var scalar = b.ToScalar();
-        return a.div(scalar, RoundingMode.floor);
-    }
+    public static Tensor FloorDividedBy(this Tensor a, long b) => Held(b, scalar => a.div(scalar, RoundingMode.floor));
 
     /// <summary><c>a ** 2</c> (PyTorch's <c>pow(2)</c>, an integer exponent).</summary>
     public static Tensor Squared(this Tensor a) => a.pow(Two);
 
     /// <summary><c>a &gt; b</c>.</summary>
-    public static Tensor IsAbove(this Tensor a, double b)
-    {
-        using var scalar = b.ToScalar();
-        return a.gt(scalar);
-    }
+    public static Tensor IsAbove(this Tensor a, double b) => Held(b, a.gt);
 
     /// <summary><c>a &gt;= b</c>.</summary>
-    public static Tensor IsAtLeast(this Tensor a, double b)
-    {
-        using var scalar = b.ToScalar();
-        return a.ge(scalar);
-    }
+    public static Tensor IsAtLeast(this Tensor a, double b) => Held(b, a.ge);
 
     /// <summary><c>a &gt;= b</c> for an integer.</summary>
-    public static Tensor IsAtLeast(this Tensor a, long b)
-    {
-        using var scalar = b.ToScalar();
-        return a.ge(scalar);
-    }
+    public static Tensor IsAtLeast(this Tensor a, long b) => Held(b, a.ge);
 
     /// <summary><c>a &lt;= b</c>.</summary>
-    public static Tensor IsAtMost(this Tensor a, double b)
-    {
-        using var scalar = b.ToScalar();
-        return a.le(scalar);
-    }
+    public static Tensor IsAtMost(this Tensor a, double b) => Held(b, a.le);
 
     /// <summary><c>a &lt; b</c> for an integer.</summary>
-    public static Tensor IsBelow(this Tensor a, long b)
-    {
-        using var scalar = b.ToScalar();
-        return a.lt(scalar);
-    }
+    public static Tensor IsBelow(this Tensor a, long b) => Held(b, a.lt);
 
     /// <summary><c>a.masked_fill(mask, value)</c>.</summary>
-    public static Tensor FilledWhere(this Tensor a, Tensor mask, double value)
-    {
-        using var scalar = value.ToScalar();
-        return a.masked_fill(mask, scalar);
-    }
+    public static Tensor FilledWhere(this Tensor a, Tensor mask, double value) => Held(value, scalar => a.masked_fill(mask, scalar));
 
     /// <summary><c>a.fill_(value)</c>, in place.</summary>
-    public static Tensor FillWith(this Tensor a, double value)
-    {
-        using var scalar = value.ToScalar();
-        return a.fill_(scalar);
-    }
+    public static Tensor FillWith(this Tensor a, double value) => Held(value, a.fill_);
 
     /// <summary><c>a.index_add_(dimension, index, source)</c>, in place: adds source's rows at the indexed rows.</summary>
     public static Tensor AddAtIndices(this Tensor a, long dimension, Tensor index, Tensor source) =>
@@ -151,9 +99,20 @@ internal static class Arithmetic
     }
 
     /// <summary><c>full(size, value)</c>.</summary>
-    public static Tensor Full(long size, double value, ScalarType dtype, Device device)
+    public static Tensor Full(long size, double value, ScalarType dtype, Device device) =>
+        Held(value, scalar => full(size, scalar, dtype, device));
+
+    /// <summary>Runs <paramref name="use"/> with the number as a Scalar, which the <c>using</c> holds until it returns.</summary>
+    private static Tensor Held(double value, Func<Scalar, Tensor> use)
     {
         using var scalar = value.ToScalar();
-        return full(size, scalar, dtype, device);
+        return use(scalar);
+    }
+
+    /// <summary>The same for an integer, which stays an integer Scalar.</summary>
+    private static Tensor Held(long value, Func<Scalar, Tensor> use)
+    {
+        using var scalar = value.ToScalar();
+        return use(scalar);
     }
 }
