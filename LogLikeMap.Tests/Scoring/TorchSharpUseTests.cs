@@ -100,8 +100,7 @@ public sealed class TorchSharpUseTests
     {
         var folder = Path.Combine(RepositoryCheckout.Root, project);
         var sources = Directory.EnumerateFiles(folder, "*.cs", SearchOption.AllDirectories)
-            .Where(path => !Path.GetRelativePath(folder, path).Split(Path.DirectorySeparatorChar)[0].Equals("obj")
-                           && !Path.GetRelativePath(folder, path).Split(Path.DirectorySeparatorChar)[0].Equals("bin"))
+            .Where(path => Path.GetRelativePath(folder, path).Split(Path.DirectorySeparatorChar)[0] is not ("obj" or "bin"))
             .Select(path => (path, File.ReadAllText(path)));
         return TorchSharpUseChecker.Check(project, sources);
     }
